@@ -1,0 +1,162 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from members import services
+from members.models import Appointment, Body, Duty, Seat, Unit, User
+from members.rules import EXPERT_PANEL_MIN, PanelSize
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "unit", "title", "email", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "unit"]
+    search_fields = ["username", "full_name", "email", "phone"]
+    list_select_related = ["unit"]
+    ordering = ["full_name", "username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("full_name", "unit", "title", "email", "phone")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "unit", "password1", "password2"),
+            },
+        ),
+    )
+
+
+class DutyInline(admin.TabularInline):
+    model = Duty
+    extra = 0
+    fields = ["article", "item", "text", "text_en"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "is_member_unit", "order"]
+    list_filter = ["is_member_unit"]
+    search_fields = ["name", "short_name", "name_en", "code"]
+    inlines = [DutyInline]
+
+
+class SeatInline(admin.TabularInline):
+    model = Seat
+    extra = 0
+    fields = ["role", "ex_officio", "ex_officio_unit", "order"]
+    show_change_link = True
+
+
+@admin.register(Body)
+class BodyAdmin(GuardedModelAdmin):
+    list_display = ["name", "kind", "parent", "host_unit", "seated", "flags"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en", "code"]
+    inlines = [SeatInline, DutyInline]
+
+    def get_queryset(self, request: HttpRequest):
+        today = timezone.localdate()
+        seated = Q(seats__appointments__started_on__lte=today) & (
+            Q(seats__appointments__ended_on__isnull=True)
+            | Q(seats__appointments__ended_on__gt=today)
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent", "host_unit")
+            .annotate(seated_count=Count("seats__appointments", filter=seated))
+        )
+
+    @admin.display(description=_("seated"), ordering="seated_count")
+    def seated(self, body: Body) -> int:
+        return body.seated_count
+
+    @admin.display(description=_("flags"))
+    def flags(self, body: Body) -> str:
+        # Art. 6 / R-ORG-2
+        if body.kind == Body.Kind.EXPERT_PANEL and PanelSize(body.seated_count).too_small:
+            return str(_("Fewer than %(min)d experts (Art. 6)") % {"min": EXPERT_PANEL_MIN})
+        return ""
+
+
+class AppointmentInline(admin.TabularInline):
+    """History is read-only here; appointments change through the actions below."""
+
+    model = Appointment
+    extra = 0
+    fields = ["person", "started_on", "ended_on", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "body", "role", "ex_officio", "ex_officio_unit", "order"]
+    list_filter = ["body", "role"]
+    search_fields = ["ex_officio", "appointments__person__full_name"]
+    list_select_related = ["body", "ex_officio_unit"]
+    inlines = [AppointmentInline]
+    actions = ["vacate_today"]
+
+    @admin.action(description=_("Vacate the selected seats today"))
+    def vacate_today(self, request: HttpRequest, queryset) -> None:
+        for seat in queryset:
+            try:
+                services.vacate_seat(actor=request.user, seat=seat)
+            except services.RosterError as error:
+                self.message_user(request, f"{seat}: {error}", messages.WARNING)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Adding an appointment fills the seat through the roster service (and grants its
+    permissions); existing appointments are history and are never edited."""
+
+    list_display = ["person", "seat", "started_on", "ended_on"]
+    list_filter = ["seat__body", "seat__role", "ended_on"]
+    search_fields = ["person__full_name", "person__username"]
+    list_select_related = ["person", "seat__body"]
+    date_hierarchy = "started_on"
+    fields = ["seat", "person", "started_on", "note"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Appointment, form, change: bool) -> None:
+        try:
+            appointment = services.fill_seat(
+                actor=request.user,
+                seat=obj.seat,
+                person=obj.person,
+                started_on=obj.started_on,
+                note=obj.note,
+            )
+        except services.RosterError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        obj.pk = appointment.pk
+
+    def log_addition(self, request: HttpRequest, obj: Appointment, message):
+        if obj.pk is None:
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj: Appointment, post_url_continue=None):
+        if obj.pk is None:  # the service refused; say why and stay on the form
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)

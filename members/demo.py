@@ -1,0 +1,64 @@
+"""Demo logins for `make run` only; a production install never runs this.
+
+The leader, deputy and member logins open annex people (孙其信, 赵曼, 阎祖书) so that the
+Leading Group of the annex can be tried end to end without changing who sits in it; the other
+roles are fictional people whose names say they are demo accounts.
+"""
+
+from django.db import transaction
+
+from members import services
+from members.models import Body, Role, Unit, User
+
+DEMO_PASSWORD = "infogov-demo"
+
+# (username, role label, full name or None for an annex person, unit code)
+DEMO_ACCOUNTS = [
+    ("sunqixin", "leader", None, None),
+    ("zhaoman", "deputy", None, None),
+    ("yanzushu", "member", None, None),
+    ("demo-clerk", "office clerk", "演示·办公室秘书", "netc"),
+    ("demo-expert", "expert", "演示·校外专家", None),
+    ("demo-liaison", "unit liaison", "演示·计财处联络员", "finance"),
+    ("demo-outsider", "outsider", "演示·访客", None),
+    ("demo-admin", "admin", "演示·系统管理员", "netc"),
+]
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo logins and their seats; idempotent. Returns (username, role, name)."""
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    rows = []
+    for username, role, full_name, unit_code in DEMO_ACCOUNTS:
+        if full_name is None:
+            person = User.objects.get(username=username)  # loaded by load_roster
+        else:
+            person, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "full_name": full_name,
+                    "unit": units.get(unit_code) if unit_code else None,
+                    "title": "演示账号",
+                },
+            )
+        if role == "admin" and not person.is_superuser:
+            person.is_staff = person.is_superuser = True
+        if not person.check_password(DEMO_PASSWORD):
+            person.set_password(DEMO_PASSWORD)
+        person.save()
+        rows.append((username, role, person.full_name))
+
+    office = Body.objects.get(kind=Body.Kind.OFFICE)
+    panel = Body.objects.get(kind=Body.Kind.EXPERT_PANEL)
+    for body, role, username in [
+        (office, Role.OFFICE_STAFF, "demo-clerk"),
+        (panel, Role.EXPERT, "demo-expert"),
+    ]:
+        person = User.objects.get(username=username)
+        if not body.seats.filter(appointments__person=person).exists():
+            seat = body.seats.filter(
+                role=role, appointments__isnull=True
+            ).first() or services.add_seat(actor=None, body=body, role=role)
+            services.fill_seat(actor=None, seat=seat, person=person, note="演示数据")
+    return rows

@@ -1,0 +1,317 @@
+"""Who sits where: units, people, bodies, seats and their holders over time (Art. 3-11)."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Unit(models.Model):
+    """A university unit; the 14 member units of Art. 3 are loaded from the annex."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    is_member_unit = models.BooleanField(
+        _("member unit (Art. 3)"), default=False, help_text=_("One of the 14 units of Art. 3.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:unit_detail", kwargs={"code": self.code})
+
+    @property
+    def display_name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class User(AbstractUser):
+    """A person: roster members, Office staff, experts, unit liaisons.
+
+    Roster people may have no usable password: they exist to hold seats until they log in.
+    """
+
+    full_name = models.CharField(
+        _("full name"), max_length=50, help_text=_("As written in Chinese.")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        help_text=_("Empty for external experts and where the roster does not say."),
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:person_detail", kwargs={"pk": self.pk})
+
+
+class Body(models.Model):
+    """One of the four bodies of Art. 3-6: Leading Group, Work Group, Office, Expert Panel."""
+
+    class Kind(models.TextChoices):
+        LEADING_GROUP = "leading_group", _("Leading Group")
+        WORK_GROUP = "work_group", _("Work Group")
+        OFFICE = "office", _("Office")
+        EXPERT_PANEL = "expert_panel", _("Expert Panel")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("under"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    host_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("sits in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_bodies",
+        help_text=_("Art. 5: the Office sits in NETC."),
+    )
+    article = models.PositiveSmallIntegerField(
+        _("article"), help_text=_("Article that sets it up.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["order", "code"]
+        permissions = [
+            ("convene_meeting", _("Can convene the body's meetings")),
+            ("sign_minutes", _("Can sign the body's minutes")),
+            ("vote", _("Can vote in the body's meetings")),
+            ("manage_meetings", _("Can organise the body's meetings")),
+            ("manage_seats", _("Can fill and vacate the body's seats")),
+            ("review_projects", _("Can review projects")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:body_detail", kwargs={"code": self.code})
+
+    @property
+    def display_name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Duty(models.Model):
+    """A duty of a body (Art. 7-9, 11) or of a member unit (Art. 10), as data (R-DUTY-1)."""
+
+    body = models.ForeignKey(
+        Body, null=True, blank=True, on_delete=models.CASCADE, related_name="duties"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="duties"
+    )
+    article = models.PositiveSmallIntegerField(_("article"))
+    item = models.PositiveSmallIntegerField(_("item"))
+    text = models.TextField(_("text"))
+    text_en = models.TextField(_("English text"), blank=True)
+
+    class Meta:
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        ordering = ["article", "item"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(body__isnull=False, unit__isnull=True)
+                    | Q(body__isnull=True, unit__isnull=False)
+                ),
+                name="duty_has_one_owner",
+            ),
+            models.UniqueConstraint(fields=["body", "article", "item"], name="duty_unique_body"),
+            models.UniqueConstraint(fields=["unit", "article", "item"], name="duty_unique_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        if translation.get_language() == "en" and self.text_en:
+            return self.text_en
+        return self.text
+
+
+class Role(models.TextChoices):
+    """What a seat is; whether it votes and what it may do follows from this (members.rules)."""
+
+    LEADER = "leader", _("Leader")
+    DEPUTY = "deputy", _("Deputy leader")
+    MEMBER = "member", _("Member")
+    OFFICE_DIRECTOR = "office_director", _("Office director")
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    EXPERT = "expert", _("Expert")
+
+
+class SeatQuerySet(models.QuerySet):
+    def voting(self) -> "SeatQuerySet":
+        from members.rules import VOTING_ROLES
+
+        return self.filter(role__in=VOTING_ROLES)
+
+
+class Seat(models.Model):
+    """A position in a body, filled by one person at a time (see Appointment)."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="seats"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    ex_officio = models.CharField(
+        _("held by virtue of"),
+        max_length=100,
+        blank=True,
+        help_text=_("The office that brings the seat, e.g. 'head of NETC' (R-ORG-1)."),
+    )
+    ex_officio_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("as head of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ex_officio_seats",
+        help_text=_("When the head of this unit changes, the seat moves to the new head."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SeatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        ordering = ["body__order", "order", "id"]
+        indexes = [models.Index(fields=["body", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.get_role_display()}"
+
+    @property
+    def is_voting(self) -> bool:
+        from members.rules import is_voting_role
+
+        return is_voting_role(self.role)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def on(self, day: dt.date) -> "AppointmentQuerySet":
+        """Appointments in force on ``day``; [started_on, ended_on) is half-open."""
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+    def current(self) -> "AppointmentQuerySet":
+        return self.on(timezone.localdate())
+
+    def seated_in(self, body: Body, day: dt.date | None = None) -> "AppointmentQuerySet":
+        """Who was seated in ``body`` on ``day`` (today by default): one query."""
+        return self.on(day or timezone.localdate()).filter(seat__body=body)
+
+
+class Appointment(models.Model):
+    """Who held a seat from when to when. History is never overwritten (R-ORG-1)."""
+
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    person = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("First day no longer held.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["seat", "-started_on"]
+        constraints = [
+            # One holder at a time: at most one open appointment per seat.
+            models.UniqueConstraint(
+                fields=["seat"],
+                condition=Q(ended_on__isnull=True),
+                name="appointment_one_open_per_seat",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="appointment_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.seat}"
+
+    def is_current(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
+
+
+# django-guardian's direct foreign-key permission tables: indexed joins instead of generic
+# object_pk strings, and rows vanish with their body.
+class BodyUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Body, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("person's permission on a body")
+        verbose_name_plural = _("people's permissions on bodies")
+
+
+class BodyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Body, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group's permission on a body")
+        verbose_name_plural = _("groups' permissions on bodies")

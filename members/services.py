@@ -1,0 +1,344 @@
+"""Every change of state in the roster, and the only code that grants object permissions."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infogov import audit
+from members import rules
+from members.models import Appointment, Body, BodyUserObjectPermission, Role, Seat, Unit, User
+
+MANAGED_CODENAMES: frozenset[str] = frozenset(
+    grant.codename for grants in rules.ROLE_GRANTS.values() for grant in grants
+)
+
+
+class RosterError(Exception):
+    """A roster change that the regulation or the record does not allow; message is for users."""
+
+
+# --- Seats ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_seat(*, actor: User | None, body: Body, role: str, ex_officio: str = "") -> Seat:
+    """Create an empty seat in ``body``."""
+    if role not in Role.values:
+        raise RosterError(_("Unknown role."))
+    if body.kind == Body.Kind.EXPERT_PANEL:
+        Body.objects.select_for_update().get(pk=body.pk)
+        # Art. 6 / R-ORG-2: five to seven experts; an eighth seat is refused.
+        if not rules.may_add_expert(seated=body.seats.count()):
+            raise RosterError(
+                _("The Expert Panel already has %(max)d seats; Art. 6 allows 5 to 7 experts.")
+                % {"max": rules.EXPERT_PANEL_MAX}
+            )
+    order = (body.seats.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    seat = Seat.objects.create(body=body, role=role, ex_officio=ex_officio, order=order)
+    audit.record(
+        actor=actor, action="seat.added", obj=seat, after={"body": body.code, "role": role}
+    )
+    return seat
+
+
+@transaction.atomic
+def fill_seat(
+    *,
+    actor: User | None,
+    seat: Seat,
+    person: User,
+    started_on: dt.date | None = None,
+    note: str = "",
+) -> Appointment:
+    """Seat ``person`` from ``started_on`` (today) and grant what the seat confers."""
+    started_on = started_on or timezone.localdate()
+    seat = Seat.objects.select_for_update().select_related("body").get(pk=seat.pk)
+    holder = seat.appointments.filter(ended_on__isnull=True).select_related("person").first()
+    if holder is not None:
+        raise RosterError(
+            _("This seat is held by %(name)s; vacate it first.") % {"name": holder.person}
+        )
+    if Appointment.objects.filter(
+        seat__body=seat.body, person=person, ended_on__isnull=True
+    ).exists():
+        raise RosterError(
+            _("%(name)s already holds a seat in %(body)s.") % {"name": person, "body": seat.body}
+        )
+    if seat.body.kind == Body.Kind.EXPERT_PANEL:
+        seated = Appointment.objects.seated_in(seat.body, started_on).count()
+        # Art. 6 / R-ORG-2: an eighth expert is refused.
+        if not rules.may_add_expert(seated=seated):
+            raise RosterError(
+                _("The Expert Panel already has %(max)d experts; Art. 6 allows 5 to 7.")
+                % {"max": rules.EXPERT_PANEL_MAX}
+            )
+    appointment = Appointment.objects.create(
+        seat=seat, person=person, started_on=started_on, note=note
+    )
+    changes = sync_user_permissions(person)
+    audit.record(
+        actor=actor,
+        action="seat.filled",
+        obj=seat,
+        before=None,
+        after={"person": person.pk, "started_on": started_on.isoformat(), **changes.as_dict()},
+    )
+    return appointment
+
+
+@transaction.atomic
+def vacate_seat(*, actor: User | None, seat: Seat, ended_on: dt.date | None = None) -> Appointment:
+    """End the current holder's appointment on ``ended_on`` (today) and revoke what it gave."""
+    ended_on = ended_on or timezone.localdate()
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    appointment = seat.appointments.filter(ended_on__isnull=True).select_related("person").first()
+    if appointment is None:
+        raise RosterError(_("This seat is already vacant."))
+    if ended_on < appointment.started_on:
+        raise RosterError(_("An appointment cannot end before it started."))
+    appointment.ended_on = ended_on
+    appointment.save(update_fields=["ended_on"])
+    changes = sync_user_permissions(appointment.person)
+    audit.record(
+        actor=actor,
+        action="seat.vacated",
+        obj=seat,
+        before={"person": appointment.person_id, "started_on": appointment.started_on.isoformat()},
+        after={"ended_on": ended_on.isoformat(), **changes.as_dict()},
+    )
+    return appointment
+
+
+@transaction.atomic
+def transfer_ex_officio_seats(
+    *, actor: User | None, unit: Unit, new_head: User, on: dt.date | None = None
+) -> list[Appointment]:
+    """R-ORG-1: when a unit's head changes, every seat held as its head moves to the new head."""
+    on = on or timezone.localdate()
+    moved = []
+    for seat in Seat.objects.filter(ex_officio_unit=unit).select_related("body").order_by("id"):
+        if seat.appointments.filter(ended_on__isnull=True, person=new_head).exists():
+            continue
+        if seat.appointments.filter(ended_on__isnull=True).exists():
+            vacate_seat(actor=actor, seat=seat, ended_on=on)
+        moved.append(fill_seat(actor=actor, seat=seat, person=new_head, started_on=on))
+    if new_head.unit_id != unit.pk:
+        before = {"unit": new_head.unit_id}
+        new_head.unit = unit
+        new_head.save(update_fields=["unit"])
+        audit.record(
+            actor=actor,
+            action="person.unit_changed",
+            obj=new_head,
+            before=before,
+            after={"unit": unit.pk},
+        )
+    return moved
+
+
+# --- Object permissions ---------------------------------------------------------------------
+
+
+@dataclass
+class PermissionChanges:
+    added: set[tuple[int, str, int]] = field(default_factory=set)  # (user, codename, body)
+    removed: set[tuple[int, str, int]] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {
+            "granted": sorted(f"{c}@{b}" for _u, c, b in self.added),
+            "revoked": sorted(f"{c}@{b}" for _u, c, b in self.removed),
+        }
+
+
+def _expected_grants(user_ids: list[int] | None, day: dt.date) -> set[tuple[int, str, int]]:
+    body_ids_by_kind = dict(Body.objects.values_list("kind", "id"))
+    appointments = Appointment.objects.on(day).values_list(
+        "person_id", "seat__role", "seat__body_id"
+    )
+    if user_ids is not None:
+        appointments = appointments.filter(person_id__in=user_ids)
+    expected = set()
+    for person_id, role, body_id in appointments:
+        for codename, target in rules.grants_for(
+            role=role, body_id=body_id, body_ids_by_kind=body_ids_by_kind
+        ):
+            expected.add((person_id, codename, target))
+    return expected
+
+
+def _sync(user_ids: list[int] | None) -> PermissionChanges:
+    expected = _expected_grants(user_ids, timezone.localdate())
+    rows = BodyUserObjectPermission.objects.filter(permission__codename__in=MANAGED_CODENAMES)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    actual = {
+        (user_id, codename, body_id): pk
+        for pk, user_id, codename, body_id in rows.values_list(
+            "pk", "user_id", "permission__codename", "content_object_id"
+        )
+    }
+    changes = PermissionChanges(added=expected - actual.keys(), removed=actual.keys() - expected)
+    if changes.removed:
+        BodyUserObjectPermission.objects.filter(
+            pk__in=[actual[k] for k in changes.removed]
+        ).delete()
+    if changes.added:
+        permissions = {
+            p.codename: p
+            for p in Permission.objects.filter(
+                content_type__app_label="members", codename__in=MANAGED_CODENAMES
+            )
+        }
+        BodyUserObjectPermission.objects.bulk_create(
+            BodyUserObjectPermission(user_id=u, permission=permissions[c], content_object_id=b)
+            for u, c, b in sorted(changes.added)
+        )
+    return changes
+
+
+def sync_user_permissions(person: User) -> PermissionChanges:
+    """Make ``person``'s body permissions exactly what their seats confer today."""
+    return _sync([person.pk])
+
+
+@transaction.atomic
+def sync_permissions(*, actor: User | None = None) -> PermissionChanges:
+    """Repair drift for everyone: grant what seats confer today, revoke everything else."""
+    changes = _sync(None)
+    if changes:
+        by_user: dict[int, list[str]] = defaultdict(list)
+        for user_id, codename, body_id in sorted(changes.added):
+            by_user[user_id].append(f"+{codename}@{body_id}")
+        for user_id, codename, body_id in sorted(changes.removed):
+            by_user[user_id].append(f"-{codename}@{body_id}")
+        for person in User.objects.filter(pk__in=by_user):
+            audit.record(
+                actor=actor,
+                action="permissions.repaired",
+                obj=person,
+                after={"changes": by_user[person.pk]},
+            )
+    return changes
+
+
+# --- The annex ------------------------------------------------------------------------------
+
+
+@dataclass
+class RosterLoad:
+    created: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.created)
+
+
+@transaction.atomic
+def load_roster(*, actor: User | None = None, on: dt.date | None = None) -> RosterLoad:
+    """R-ORG-3: load the annex. Creates only what is missing, so a second run changes nothing,
+    and never re-seats anyone in a seat that has had a holder (the Office's changes stand)."""
+    from members import roster
+    from members.models import Duty
+
+    on = on or timezone.localdate()
+    result = RosterLoad()
+
+    units = {}
+    for order, (code, name, short_name, name_en) in enumerate(roster.UNITS, start=1):
+        units[code], created = Unit.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "short_name": short_name,
+                "name_en": name_en,
+                "is_member_unit": True,
+                "order": order,
+            },
+        )
+        if created:
+            result.created.append(f"unit {code}")
+    for code, duties in roster.UNIT_DUTIES.items():
+        for item, text, text_en in duties:
+            _, created = Duty.objects.get_or_create(
+                unit=units[code], article=10, item=item, defaults={"text": text, "text_en": text_en}
+            )
+            if created:
+                result.created.append(f"duty 10.{item}")
+
+    bodies: dict[str, Body] = {}
+    for order, (code, kind, name, name_en, parent, host, article) in enumerate(roster.BODIES, 1):
+        bodies[code], created = Body.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "name_en": name_en,
+                "article": article,
+                "parent": bodies.get(parent) if parent else None,
+                "host_unit": units[host] if host else None,
+                "order": order,
+            },
+        )
+        if created:
+            result.created.append(f"body {code}")
+    for code, (article, duties) in roster.BODY_DUTIES.items():
+        for item, (text, text_en) in enumerate(duties, start=1):
+            _, created = Duty.objects.get_or_create(
+                body=bodies[code],
+                article=article,
+                item=item,
+                defaults={"text": text, "text_en": text_en},
+            )
+            if created:
+                result.created.append(f"duty {article}.{item}")
+
+    people = {}
+    for username, full_name, unit_code, title in roster.PEOPLE:
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            person = User(
+                username=username,
+                full_name=full_name,
+                title=title,
+                unit=units[unit_code] if unit_code else None,
+            )
+            person.set_unusable_password()
+            person.save()
+            result.created.append(f"person {full_name}")
+        people[username] = person
+
+    for body_code, seats in roster.SEATS.items():
+        for order, (role, username, ex_officio, head_of) in enumerate(seats, start=1):
+            seat, created = Seat.objects.get_or_create(
+                body=bodies[body_code],
+                order=order,
+                defaults={
+                    "role": role,
+                    "ex_officio": ex_officio,
+                    "ex_officio_unit": units[head_of] if head_of else None,
+                },
+            )
+            if created:
+                result.created.append(f"seat {body_code}#{order}")
+            if not seat.appointments.exists():
+                fill_seat(
+                    actor=actor, seat=seat, person=people[username], started_on=on, note="附件名单"
+                )
+                result.created.append(f"appointment {body_code}#{order}")
+
+    if result:
+        audit.record(
+            actor=actor,
+            action="roster.loaded",
+            obj=bodies["leading-group"],
+            after={"created": result.created},
+        )
+    return result

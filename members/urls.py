@@ -1,0 +1,15 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+urlpatterns = [
+    path("bodies/", views.body_list, name="body_list"),
+    path("bodies/<slug:code>/", views.body_detail, name="body_detail"),
+    path("bodies/<slug:code>/seats/add/", views.seat_add, name="seat_add"),
+    path("seats/<int:seat_id>/fill/", views.seat_fill, name="seat_fill"),
+    path("seats/<int:seat_id>/vacate/", views.seat_vacate, name="seat_vacate"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+]

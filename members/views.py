@@ -1,0 +1,218 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import permissions, services
+from members.forms import AddSeatForm, FillSeatForm, VacateSeatForm
+from members.models import Appointment, Body, Seat, Unit, User
+from members.rules import EXPERT_PANEL_MAX, EXPERT_PANEL_MIN, PanelSize
+
+PERMISSION_LABELS = {codename: label for codename, label in Body._meta.permissions}
+
+
+def _current_holders() -> Prefetch:
+    today = timezone.localdate()
+    return Prefetch(
+        "appointments",
+        queryset=Appointment.objects.on(today).select_related("person__unit"),
+        to_attr="current_appointments",
+    )
+
+
+def _panel_size() -> PanelSize | None:
+    panel = Body.objects.filter(kind=Body.Kind.EXPERT_PANEL).first()
+    if panel is None:
+        return None
+    return PanelSize(seated=Appointment.objects.seated_in(panel).count())
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    my_appointments = (
+        Appointment.objects.current()
+        .filter(person=request.user)
+        .select_related("seat__body")
+        .order_by("seat__body__order", "seat__order")
+    )
+    bodies = {body.pk: body for body in Body.objects.all()}
+    may_do = [
+        (
+            bodies[body_id],
+            sorted(str(PERMISSION_LABELS[c]) for c in codes if c in PERMISSION_LABELS),
+        )
+        for body_id, codes in sorted(permissions.body_perms(request.user).items())
+        if body_id in bodies
+    ]
+    return render(
+        request,
+        "members/dashboard.html",
+        {
+            "my_appointments": my_appointments,
+            "may_do": may_do,
+            "bodies": bodies.values(),
+            "panel_size": _panel_size(),
+            "panel_min": EXPERT_PANEL_MIN,
+            "panel_max": EXPERT_PANEL_MAX,
+        },
+    )
+
+
+@login_required
+def body_list(request: HttpRequest) -> HttpResponse:
+    bodies = Body.objects.select_related("parent", "host_unit")
+    return render(request, "members/body_list.html", {"bodies": bodies})
+
+
+@login_required
+def body_detail(request: HttpRequest, code: str) -> HttpResponse:
+    body = permissions.get_body_for_user_or_404(request.user, code)
+    seats = list(body.seats.select_related("ex_officio_unit").prefetch_related(_current_holders()))
+    for seat in seats:
+        seat.holder = seat.current_appointments[0] if seat.current_appointments else None
+    seated = [seat for seat in seats if seat.holder]
+    past = (
+        Appointment.objects.filter(seat__body=body, ended_on__lte=timezone.localdate())
+        .select_related("person", "seat")
+        .order_by("-ended_on")[:50]
+    )
+    can_manage = permissions.can_manage_seats(request.user, body)
+    return render(
+        request,
+        "members/body_detail.html",
+        {
+            "body": body,
+            "seats": seats,
+            "seated_count": len(seated),
+            "voting_count": sum(1 for seat in seated if seat.is_voting),
+            "duties": body.duties.all(),
+            "children": body.children.all(),
+            "past": past,
+            "panel_size": PanelSize(len(seated)) if body.kind == Body.Kind.EXPERT_PANEL else None,
+            "panel_min": EXPERT_PANEL_MIN,
+            "panel_max": EXPERT_PANEL_MAX,
+            "can_manage_seats": can_manage,
+            "fill_form": FillSeatForm() if can_manage else None,
+            "vacate_form": VacateSeatForm() if can_manage else None,
+            "add_form": AddSeatForm() if can_manage else None,
+        },
+    )
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/unit_list.html", {"units": Unit.objects.all()})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(Unit, code=code)
+    return render(
+        request,
+        "members/unit_detail.html",
+        {
+            "unit": unit,
+            "duties": unit.duties.all(),
+            "people": unit.people.filter(is_active=True),
+            "ex_officio_seats": unit.ex_officio_seats.select_related("body").prefetch_related(
+                _current_holders()
+            ),
+            "hosted_bodies": unit.hosted_bodies.all(),
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User.objects.select_related("unit"), pk=pk, is_active=True)
+    appointments = person.appointments.select_related("seat__body").order_by("-started_on")
+    today = timezone.localdate()
+    return render(
+        request,
+        "members/person_detail.html",
+        {
+            "person": person,
+            "current": [a for a in appointments if a.is_current(today)],
+            "past": [a for a in appointments if not a.is_current(today)],
+        },
+    )
+
+
+def _seat_for_manager(request: HttpRequest, seat_id: int) -> Seat:
+    if not permissions.can_view_roster(request.user):
+        raise Http404
+    seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id)
+    if not permissions.can_manage_seats(request.user, seat.body):
+        raise PermissionDenied
+    return seat
+
+
+def _run(request: HttpRequest, action, success: str) -> None:
+    try:
+        action()
+    except services.RosterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+
+
+@login_required
+@require_POST
+def seat_fill(request: HttpRequest, seat_id: int) -> HttpResponse:
+    seat = _seat_for_manager(request, seat_id)
+    form = FillSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(seat.body)
+    _run(
+        request,
+        lambda: services.fill_seat(actor=request.user, seat=seat, **form.cleaned_data),
+        _("Seat filled."),
+    )
+    return redirect(seat.body)
+
+
+@login_required
+@require_POST
+def seat_vacate(request: HttpRequest, seat_id: int) -> HttpResponse:
+    seat = _seat_for_manager(request, seat_id)
+    form = VacateSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(seat.body)
+    _run(
+        request,
+        lambda: services.vacate_seat(actor=request.user, seat=seat, **form.cleaned_data),
+        _("Seat vacated."),
+    )
+    return redirect(seat.body)
+
+
+@login_required
+@require_POST
+def seat_add(request: HttpRequest, code: str) -> HttpResponse:
+    body = permissions.get_body_for_user_or_404(request.user, code)
+    if not permissions.can_manage_seats(request.user, body):
+        raise PermissionDenied
+    form = AddSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(body)
+    _run(
+        request,
+        lambda: services.add_seat(actor=request.user, body=body, **form.cleaned_data),
+        _("Seat added."),
+    )
+    return redirect(body)
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
+        for f, e in form.errors.items()
+    )
