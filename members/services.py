@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,14 @@ class RosterError(Exception):
 
 
 @transaction.atomic
-def add_seat(*, actor: User | None, body: Body, role: str, ex_officio: str = "") -> Seat:
+def add_seat(
+    *,
+    actor: User | None,
+    body: Body,
+    role: str,
+    ex_officio: str = "",
+    ex_officio_unit: Unit | None = None,
+) -> Seat:
     """Create an empty seat in ``body``."""
     if role not in Role.values:
         raise RosterError(_("Unknown role."))
@@ -39,7 +47,9 @@ def add_seat(*, actor: User | None, body: Body, role: str, ex_officio: str = "")
                 % {"max": rules.EXPERT_PANEL_MAX}
             )
     order = (body.seats.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    seat = Seat.objects.create(body=body, role=role, ex_officio=ex_officio, order=order)
+    seat = Seat.objects.create(
+        body=body, role=role, ex_officio=ex_officio, ex_officio_unit=ex_officio_unit, order=order
+    )
     audit.record(
         actor=actor, action="seat.added", obj=seat, after={"body": body.code, "role": role}
     )
@@ -58,10 +68,21 @@ def fill_seat(
     """Seat ``person`` from ``started_on`` (today) and grant what the seat confers."""
     started_on = started_on or timezone.localdate()
     seat = Seat.objects.select_for_update().select_related("body").get(pk=seat.pk)
-    holder = seat.appointments.filter(ended_on__isnull=True).select_related("person").first()
-    if holder is not None:
+    # One holder at a time: an appointment that has not ended by ``started_on`` still holds it.
+    holder = (
+        seat.appointments.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
+        .select_related("person")
+        .order_by("-started_on")
+        .first()
+    )
+    if holder is not None and holder.ended_on is None:
         raise RosterError(
             _("This seat is held by %(name)s; vacate it first.") % {"name": holder.person}
+        )
+    if holder is not None:
+        raise RosterError(
+            _("This seat is held by %(name)s until %(date)s; it can be filled from that day.")
+            % {"name": holder.person, "date": holder.ended_on.isoformat()}
         )
     if Appointment.objects.filter(
         seat__body=seat.body, person=person, ended_on__isnull=True
@@ -70,7 +91,13 @@ def fill_seat(
             _("%(name)s already holds a seat in %(body)s.") % {"name": person, "body": seat.body}
         )
     if seat.body.kind == Body.Kind.EXPERT_PANEL:
-        seated = Appointment.objects.seated_in(seat.body, started_on).count()
+        # Count every expert not gone by ``started_on``, those seated later included: the new
+        # appointment is open-ended, so it would sit beside each of them.
+        seated = (
+            Appointment.objects.filter(seat__body=seat.body)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
+            .count()
+        )
         # Art. 6 / R-ORG-2: an eighth expert is refused.
         if not rules.may_add_expert(seated=seated):
             raise RosterError(
