@@ -4,10 +4,17 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
 from members import services
-from members.models import Appointment, Body, Duty, Seat, Unit, User
+from members.models import (
+    Appointment,
+    Body,
+    BodyUserObjectPermission,
+    Duty,
+    Seat,
+    Unit,
+    User,
+)
 from members.rules import EXPERT_PANEL_MIN, PanelSize
 
 
@@ -50,14 +57,23 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 class SeatInline(admin.TabularInline):
+    """Seats are listed here; they are added on the Seat screen, through the roster service."""
+
     model = Seat
     extra = 0
     fields = ["role", "ex_officio", "ex_officio_unit", "order"]
+    readonly_fields = ["role"]
     show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Body)
-class BodyAdmin(GuardedModelAdmin):
+class BodyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "host_unit", "seated", "flags"]
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "code"]
@@ -110,6 +126,40 @@ class SeatAdmin(admin.ModelAdmin):
     inlines = [AppointmentInline]
     actions = ["vacate_today"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Seat | None = None) -> list[str]:
+        # A seat's body and role decide the permissions its holder has: they are set once.
+        return ["body", "role"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Seat, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            seat = services.add_seat(
+                actor=request.user,
+                body=obj.body,
+                role=obj.role,
+                ex_officio=obj.ex_officio,
+                ex_officio_unit=obj.ex_officio_unit,
+            )
+        except services.RosterError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        obj.pk = seat.pk
+
+    def log_addition(self, request: HttpRequest, obj: Seat, message):
+        if obj.pk is None:
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj: Seat, post_url_continue=None):
+        if obj.pk is None:  # the service refused; say why and stay on the form
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
     @admin.action(description=_("Vacate the selected seats today"))
     def vacate_today(self, request: HttpRequest, queryset) -> None:
         for seat in queryset:
@@ -160,3 +210,23 @@ class AppointmentAdmin(admin.ModelAdmin):
         if obj.pk is None:  # the service refused; say why and stay on the form
             return HttpResponseRedirect(request.path)
         return super().response_add(request, obj, post_url_continue)
+
+
+@admin.register(BodyUserObjectPermission)
+class BodyPermissionAdmin(admin.ModelAdmin):
+    """Who may do what on which body: read-only, because seats alone grant permissions
+    (members.services); `manage.py sync_permissions` would undo a grant made by hand."""
+
+    list_display = ["user", "permission", "content_object"]
+    list_filter = ["content_object", "permission"]
+    search_fields = ["user__full_name", "user__username"]
+    list_select_related = ["user", "permission", "content_object"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
