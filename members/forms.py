@@ -6,10 +6,30 @@ from members.models import Role, User
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (yyyy-mm-dd) whatever the language:
+    Chinese's localized 2026/11/29 is invalid for <input type=date>, so the initial date
+    would be dropped and the required field would block the form."""
+
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
-class FillSeatForm(forms.Form):
+
+class LabelledForm(forms.Form):
+    """A form rendered in many table rows: no element ids (they would repeat), so each
+    widget carries its label as aria-label and placeholder instead."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+            if isinstance(field.widget, forms.TextInput):
+                field.widget.attrs.setdefault("placeholder", field.label)
+
+
+class FillSeatForm(LabelledForm):
     person = forms.ModelChoiceField(
         label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
     )
@@ -17,12 +37,12 @@ class FillSeatForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class VacateSeatForm(forms.Form):
+class VacateSeatForm(LabelledForm):
     ended_on = forms.DateField(
         label=_("First day no longer held"), initial=timezone.localdate, widget=DateInput
     )
 
 
-class AddSeatForm(forms.Form):
+class AddSeatForm(LabelledForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     ex_officio = forms.CharField(label=_("Held by virtue of"), max_length=100, required=False)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from members import permissions, services
@@ -82,6 +83,12 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("-ended_on")[:50]
     )
     can_manage = permissions.can_manage_seats(request.user, body)
+    fill_form = FillSeatForm() if can_manage else None
+    if fill_form is not None:
+        # The person select is rendered in every vacant seat's row: read its choices once,
+        # not once per row (a comprehension, because list() would also ask for a count).
+        person = fill_form.fields["person"]
+        person.choices = [choice for choice in person.choices]
     return render(
         request,
         "members/body_detail.html",
@@ -97,7 +104,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
             "panel_min": EXPERT_PANEL_MIN,
             "panel_max": EXPERT_PANEL_MAX,
             "can_manage_seats": can_manage,
-            "fill_form": FillSeatForm() if can_manage else None,
+            "fill_form": fill_form,
             "vacate_form": VacateSeatForm() if can_manage else None,
             "add_form": AddSeatForm() if can_manage else None,
         },
@@ -212,7 +219,9 @@ def seat_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _form_errors(form) -> str:
+    """Return the form's errors as one message, each prefixed by its field's label."""
+    separator = pgettext("label separator", ": ")
     return " ".join(
-        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-        for f, e in form.errors.items()
+        (f"{form.fields[f].label}{separator}" if f in form.fields else "") + " ".join(errors)
+        for f, errors in form.errors.items()
     )
