@@ -173,9 +173,20 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get(
+# Django 6.1 mailers. Development prints mail to the console; production names an SMTP relay.
+_MAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+_MAIL_OPTIONS: dict[str, object] = {}
+if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+        "port": env_int("DJANGO_EMAIL_PORT", 25),
+        "username": os.environ.get("DJANGO_EMAIL_USER", ""),
+        "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=False),
+    }
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "infogov@localhost")
 
 # --- Security -------------------------------------------------------------------------------
