@@ -1,0 +1,155 @@
+# The everyday verbs of infogov. `make run` serves the demo, `make test` runs the whole suite;
+# both set up everything they need first (Python >= 3.12 in .venv, the Python packages from
+# pyproject.toml, the Debian packages, compiled translations). `make help` lists the rest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Holds the sha256 of the pyproject.toml that the venv was installed from.
+STAMP := $(VENV)/.infogov-installed
+
+# WeasyPrint needs Pango (and harfbuzz-subset, without which it is ~20x slower on Chinese
+# text); Noto CJK renders Chinese in PDFs; poppler-utils reads PDFs back in tests; gettext
+# compiles translations; the end-to-end tests drive Debian's Chromium.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	poppler-utils gettext chromium
+
+PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
+# Candidates in order; a pyenv shim can exist for a version pyenv has not selected and then
+# fails when run, so each one is tried by running it.
+PYTHON_CANDIDATES = python3.13 python3.12 python3 \
+	$(shell ls -d $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV)
+# Runtime dependencies plus the dev extra, read from pyproject.toml.
+PY_REQUIREMENTS := import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))
+
+.PHONY: help run test lint fmt migrations-check check deploy-check \
+	install venv deps sysdeps messages
+
+help:
+	@echo "make run               set up, load the demo, serve on http://127.0.0.1:$(PORT)/ (PORT=...)"
+	@echo "make test              set up, run the whole pytest suite (PYTEST_ARGS=...;"
+	@echo "                       DATABASE_URL=postgres://... runs it on PostgreSQL)"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make fmt               sort imports and format with ruff"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make check             lint + migrations-check + test"
+	@echo "make deploy-check      manage.py check --deploy under production settings, no warnings"
+	@echo "make install           only the set-up: venv, packages, Debian packages, translations"
+
+# --- Set-up ---------------------------------------------------------------------------------
+
+install: messages
+
+# A venv on Python >= 3.12: kept if it has one, otherwise (re)made with the first candidate.
+venv:
+	@if $(PY) -c '$(PY_OK)' 2>/dev/null; then exit 0; fi; \
+	python=""; \
+	for cand in $(PYTHON_CANDIDATES); do \
+		if "$$cand" -c '$(PY_OK)' >/dev/null 2>&1; then python="$$cand"; break; fi; \
+	done; \
+	if [ -z "$$python" ]; then \
+		echo "infogov needs Python >= 3.12; none of these runs one: $(PYTHON_CANDIDATES)" >&2; \
+		echo "Install one, for example:" >&2; \
+		echo "  Debian 13:  apt-get install python3.13 python3.13-venv" >&2; \
+		echo "  pyenv:      pyenv install 3.12" >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$python ($$("$$python" -c 'import sys; print(sys.version.split()[0])'))"; \
+	rm -rf $(VENV); \
+	if ! "$$python" -m venv $(VENV); then \
+		rm -rf $(VENV); \
+		echo "$$python cannot create a venv; on Debian: apt-get install python3-venv" \
+			"(or python3.X-venv for your version)" >&2; \
+		exit 1; \
+	fi
+
+# Python packages, installed again only when pyproject.toml has changed.
+deps: venv
+	@want="$$(sha256sum pyproject.toml | cut -d' ' -f1)"; \
+	if [ -f $(STAMP) ] && [ "$$(cat $(STAMP))" = "$$want" ]; then exit 0; fi; \
+	echo "Installing the Python packages of pyproject.toml (with the dev extra) into $(VENV)"; \
+	$(PY) -c '$(PY_REQUIREMENTS)' > $(VENV)/requirements.txt; \
+	$(PY) -m pip install -r $(VENV)/requirements.txt; \
+	echo "$$want" > $(STAMP)
+
+# Debian packages: apt-get installs what is missing when run as root; otherwise say what to run.
+sysdeps:
+	@if ! command -v dpkg-query >/dev/null; then \
+		echo "warning: not Debian; make sure these (or their equivalents) are installed:" \
+			"$(APT_PACKAGES)" >&2; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+		status="$$(dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null || true)"; \
+		if [ "$$status" != "install ok installed" ]; then missing="$$missing $$pkg"; fi; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "Missing Debian packages:$$missing" >&2; \
+		echo "Install them as root, then run make again:" >&2; \
+		echo "  sudo apt-get update && sudo apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi; \
+	echo "Installing Debian packages:$$missing"; \
+	apt-get update; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
+
+# Compile locale/*/LC_MESSAGES/*.po; .venv and var are skipped, else Django would walk into
+# the installed packages and compile their catalogues too.
+messages: deps sysdeps
+	@if find locale -name '*.po' -print 2>/dev/null | grep -q .; then \
+		$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules; \
+	else \
+		echo "No locale/*.po yet: skipping compilemessages"; \
+	fi
+
+# --- Everyday verbs -------------------------------------------------------------------------
+
+run: messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) sync_permissions
+	@echo "Serving infogov on http://127.0.0.1:$(PORT)/ (demo password: infogov-demo)"
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Exit code 5 (pytest collected no tests) fails like any other.
+test: messages
+	@if [ -n "$${DATABASE_URL:-}" ]; then db="$${DATABASE_URL%%:*} (DATABASE_URL)"; \
+	else db="SQLite"; fi; \
+	echo "Running the test suite on $$db"; \
+	rc=0; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ "$$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit "$$rc"
+
+# Both run, so one report shows every problem.
+lint: deps
+	@rc=0; \
+	echo "ruff check"; $(PY) -m ruff check . || rc=1; \
+	echo "ruff format --check"; $(PY) -m ruff format --check . || rc=1; \
+	exit "$$rc"
+
+fmt: deps
+	$(PY) -m ruff check --select I --fix .
+	$(PY) -m ruff format .
+
+migrations-check: deps
+	$(MANAGE) makemigrations --check --dry-run
+
+check: lint migrations-check test
+
+# Production-like environment with a throwaway secret key; any warning fails.
+deploy-check: deps
+	@key="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')"; \
+	env DJANGO_DEBUG=0 DJANGO_SECURE=1 INFOGOV_DEV=0 DJANGO_SECRET_KEY="$$key" \
+		DJANGO_ALLOWED_HOSTS=infogov.example.edu \
+		$(MANAGE) check --deploy --fail-level WARNING
