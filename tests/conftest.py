@@ -1,0 +1,107 @@
+"""Named people for roles, a fast password hasher and a temporary MEDIA_ROOT."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import translation
+
+from members import services
+from members.models import Body, Role, Unit, User
+from tests.factories import PASSWORD, UserFactory
+
+# The annex is loaded as in force from the start of the 2024—2025 academic year, so that
+# tests can speak of dates before and after a change without touching "today".
+ROSTER_DAY = dt.date(2024, 9, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_and_temporary_media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def english():
+    """Activate English, so that messages of services can be matched exactly."""
+    with translation.override("en"):
+        yield
+
+
+@dataclass(frozen=True)
+class Bodies:
+    leading_group: Body
+    work_group: Body
+    office: Body
+    expert_panel: Body
+
+
+@pytest.fixture
+def roster(db) -> Bodies:
+    """The annex of the regulation, loaded by the service a fresh install runs (R-ORG-3)."""
+    services.load_roster(on=ROSTER_DAY)
+    by_kind = {body.kind: body for body in Body.objects.all()}
+    return Bodies(
+        leading_group=by_kind[Body.Kind.LEADING_GROUP],
+        work_group=by_kind[Body.Kind.WORK_GROUP],
+        office=by_kind[Body.Kind.OFFICE],
+        expert_panel=by_kind[Body.Kind.EXPERT_PANEL],
+    )
+
+
+def _with_password(person: User) -> User:
+    person.set_password(PASSWORD)
+    person.save(update_fields=["password"])
+    return person
+
+
+@pytest.fixture
+def leader(roster) -> User:
+    """孙其信, leader of the Leading Group (Art. 3)."""
+    return _with_password(User.objects.get(full_name="孙其信"))
+
+
+@pytest.fixture
+def deputy(roster) -> User:
+    """赵曼, deputy leader of the Leading Group and leader of the Work Group (Art. 3-4)."""
+    return _with_password(User.objects.get(full_name="赵曼"))
+
+
+@pytest.fixture
+def member(roster) -> User:
+    """阎祖书, a plain member of the Leading Group (and of the Work Group)."""
+    return _with_password(User.objects.get(full_name="阎祖书"))
+
+
+@pytest.fixture
+def office_clerk(roster) -> User:
+    """A new person seated as Office staff: organises meetings and keeps the roster (Art. 9)."""
+    clerk = UserFactory(
+        username="clerk", full_name="办公室秘书", unit=Unit.objects.get(code="netc")
+    )
+    seat = services.add_seat(actor=None, body=roster.office, role=Role.OFFICE_STAFF)
+    services.fill_seat(actor=None, seat=seat, person=clerk, started_on=ROSTER_DAY)
+    return clerk
+
+
+@pytest.fixture
+def expert(roster) -> User:
+    """An external expert (no unit) seated in the Expert Panel (Art. 6, 11)."""
+    person = UserFactory(username="expert", full_name="校外专家", unit=None)
+    seat = services.add_seat(actor=None, body=roster.expert_panel, role=Role.EXPERT)
+    services.fill_seat(actor=None, seat=seat, person=person, started_on=ROSTER_DAY)
+    return person
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A signed-in person of the university who holds no seat."""
+    return UserFactory(username="outsider", full_name="访客")
+
+
+@pytest.fixture
+def admin(db) -> User:
+    """A superuser with no seat: administers the site, but convenes, votes and signs nothing."""
+    return User.objects.create_superuser(
+        username="admin", email="admin@example.org", password=PASSWORD, full_name="系统管理员"
+    )

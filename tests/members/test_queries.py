@@ -1,0 +1,77 @@
+"""Pages issue a fixed number of queries, however many people sit in a body."""
+
+import pytest
+
+from members.models import Appointment, Role, Seat, User
+from tests.conftest import ROSTER_DAY
+
+# Pinned from the 16-member Leading Group of the annex. Body page: session, user, body,
+# permissions, seats, their holders, former holders, duties, children, and for the Office the
+# person choices of its fill form. Dashboard: session, user, my seats, permissions, bodies,
+# and the Expert Panel and its size.
+BODY_PAGE_QUERIES = {"leader": 9, "office_clerk": 10}
+DASHBOARD_QUERIES = 7
+
+
+def grow(body, *, seated: int, vacant: int = 0) -> None:
+    """Add held seats until ``seated`` people sit in ``body``, and ``vacant`` empty seats."""
+    held = seated - Appointment.objects.seated_in(body).count()
+    seats = Seat.objects.bulk_create(
+        Seat(body=body, role=Role.MEMBER, order=1000 + i) for i in range(held + vacant)
+    )
+    people = User.objects.bulk_create(
+        User(username=f"bulk{i}", full_name=f"成员{i}", password="!") for i in range(held)
+    )
+    Appointment.objects.bulk_create(
+        Appointment(seat=seat, person=person, started_on=ROSTER_DAY)
+        for seat, person in zip(seats[:held], people, strict=True)
+    )
+
+
+@pytest.mark.parametrize("who", ["leader", "office_clerk"])
+def test_body_page_queries_do_not_grow_with_seated_members(
+    request, client, roster, django_assert_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+    expected = BODY_PAGE_QUERIES[who]
+
+    with django_assert_num_queries(expected):
+        small = client.get("/bodies/leading-group/")
+    grow(roster.leading_group, seated=500)
+    with django_assert_num_queries(expected):
+        large = client.get("/bodies/leading-group/")
+
+    assert (small.status_code, small.context["seated_count"]) == (200, 16)
+    assert (large.status_code, large.context["seated_count"]) == (200, 500)
+
+
+def test_body_page_queries_do_not_grow_with_vacant_seats(
+    client, roster, office_clerk, django_assert_num_queries
+):
+    client.force_login(office_clerk)
+
+    grow(roster.leading_group, seated=16, vacant=1)
+    with django_assert_num_queries(BODY_PAGE_QUERIES["office_clerk"]):
+        one = client.get("/bodies/leading-group/")
+    grow(roster.leading_group, seated=16, vacant=29)
+    with django_assert_num_queries(BODY_PAGE_QUERIES["office_clerk"]):
+        thirty = client.get("/bodies/leading-group/")
+
+    # Each vacant seat has its fill form, with a person select.
+    assert one.content.decode().count('<select name="person"') == 1
+    assert thirty.content.decode().count('<select name="person"') == 30
+
+
+@pytest.mark.parametrize("who", ["leader", "office_clerk"])
+def test_dashboard_queries_do_not_grow_with_seated_members(
+    request, client, roster, django_assert_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        small = client.get("/")
+    grow(roster.leading_group, seated=500)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        large = client.get("/")
+
+    assert (small.status_code, large.status_code) == (200, 200)

@@ -1,0 +1,276 @@
+"""Every URL × every role → the expected status; a denied request changes nothing.
+
+Permissions come from seats alone (members.permissions): the superuser administers the site
+through Django admin but may not fill or vacate seats, because it holds no seat.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from infogov.models import AuditEntry
+from members import services
+from members.models import Appointment, BodyUserObjectPermission, Role, Seat, User
+from tests.factories import UserFactory
+
+ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "expert", "office_clerk", "admin"]
+SIGNED_IN = ROLES[1:]
+TODAY = "2025-09-01"
+
+
+def login_redirect(path: str) -> tuple[int, str]:
+    return 302, f"/login/?next={path}"
+
+
+def admin_login_redirect(path: str) -> tuple[int, str]:
+    return 302, f"/admin/login/?next={path}"
+
+
+def page(path):
+    """A roster page: open to every signed-in person."""
+    return {"anonymous": login_redirect(path)} | dict.fromkeys(SIGNED_IN, (200, None))
+
+
+def missing(path):
+    return {"anonymous": login_redirect(path)} | dict.fromkeys(SIGNED_IN, (404, None))
+
+
+def seat_change(path, success):
+    """Art. 9: only the Office keeps the roster."""
+    return (
+        {"anonymous": login_redirect(path)}
+        | dict.fromkeys(SIGNED_IN, (403, None))
+        | {"office_clerk": (302, success)}
+    )
+
+
+def post_only(path):
+    return {"anonymous": login_redirect(path)} | dict.fromkeys(SIGNED_IN, (405, None))
+
+
+def admin_page(path, admin_status=200):
+    return dict.fromkeys(ROLES, admin_login_redirect(path)) | {"admin": (admin_status, None)}
+
+
+def everyone(status, location=None):
+    return dict.fromkeys(ROLES, (status, location))
+
+
+LG_URL = "/bodies/leading-group/"
+
+# (url name, method, path; {vacant}, {held}, {leader} are filled in per test, data, expected)
+GRID = [
+    ("dashboard", "get", "/", None, page("/")),
+    (
+        "login",
+        "get",
+        "/login/",
+        None,
+        {"anonymous": (200, None)} | dict.fromkeys(SIGNED_IN, (302, "/")),
+    ),
+    ("logout", "post", "/logout/", None, everyone(302, "/login/")),
+    (
+        "set_language",
+        "post",
+        "/i18n/setlang/",
+        {"language": "en", "next": "/bodies/"},
+        everyone(302, "/bodies/"),
+    ),
+    ("healthz", "get", "/healthz", None, everyone(200)),
+    ("members:body_list", "get", "/bodies/", None, page("/bodies/")),
+    ("members:body_detail", "get", LG_URL, None, page(LG_URL)),
+    ("members:body_detail", "get", "/bodies/work-group/", None, page("/bodies/work-group/")),
+    ("members:body_detail", "get", "/bodies/office/", None, page("/bodies/office/")),
+    ("members:body_detail", "get", "/bodies/expert-panel/", None, page("/bodies/expert-panel/")),
+    ("members:body_detail", "get", "/bodies/no-such-body/", None, missing("/bodies/no-such-body/")),
+    ("members:unit_list", "get", "/units/", None, page("/units/")),
+    ("members:unit_detail", "get", "/units/netc/", None, page("/units/netc/")),
+    ("members:unit_detail", "get", "/units/library/", None, page("/units/library/")),
+    ("members:unit_detail", "get", "/units/no-such-unit/", None, missing("/units/no-such-unit/")),
+    ("members:person_detail", "get", "/people/{leader}/", None, page("/people/{leader}/")),
+    ("members:person_detail", "get", "/people/999999/", None, missing("/people/999999/")),
+    (
+        "members:seat_add",
+        "post",
+        "/bodies/leading-group/seats/add/",
+        {"role": Role.MEMBER},
+        seat_change("/bodies/leading-group/seats/add/", LG_URL),
+    ),
+    (
+        "members:seat_add",
+        "post",
+        "/bodies/no-such-body/seats/add/",
+        {"role": Role.MEMBER},
+        missing("/bodies/no-such-body/seats/add/"),
+    ),
+    (
+        "members:seat_add",
+        "get",
+        "/bodies/leading-group/seats/add/",
+        None,
+        post_only("/bodies/leading-group/seats/add/"),
+    ),
+    (
+        "members:seat_fill",
+        "post",
+        "/seats/{vacant}/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        seat_change("/seats/{vacant}/fill/", LG_URL),
+    ),
+    (
+        "members:seat_fill",
+        "post",
+        "/seats/999999/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        missing("/seats/999999/fill/"),
+    ),
+    ("members:seat_fill", "get", "/seats/{vacant}/fill/", None, post_only("/seats/{vacant}/fill/")),
+    (
+        "members:seat_vacate",
+        "post",
+        "/seats/{held}/vacate/",
+        {"ended_on": TODAY},
+        seat_change("/seats/{held}/vacate/", LG_URL),
+    ),
+    (
+        "members:seat_vacate",
+        "post",
+        "/seats/999999/vacate/",
+        {"ended_on": TODAY},
+        missing("/seats/999999/vacate/"),
+    ),
+    (
+        "members:seat_vacate",
+        "get",
+        "/seats/{held}/vacate/",
+        None,
+        post_only("/seats/{held}/vacate/"),
+    ),
+    ("admin:index", "get", "/admin/", None, admin_page("/admin/")),
+    *[
+        (
+            f"admin:{app}_{model}_changelist",
+            "get",
+            f"/admin/{app}/{model}/",
+            None,
+            admin_page(f"/admin/{app}/{model}/"),
+        )
+        for app, model in [
+            ("members", "user"),
+            ("members", "unit"),
+            ("members", "body"),
+            ("members", "seat"),
+            ("members", "appointment"),
+            ("infogov", "auditentry"),
+            ("auth", "group"),
+        ]
+    ],
+    (
+        "admin:members_appointment_add",
+        "get",
+        "/admin/members/appointment/add/",
+        None,
+        admin_page("/admin/members/appointment/add/"),
+    ),
+    # The audit trail is append-only, for the superuser too.
+    (
+        "admin:infogov_auditentry_add",
+        "get",
+        "/admin/infogov/auditentry/add/",
+        None,
+        admin_page("/admin/infogov/auditentry/add/", admin_status=403),
+    ),
+]
+
+CASES = [
+    pytest.param(name, method, path, data, role, *expected[role], id=f"{method} {path} {role}")
+    for name, method, path, data, expected in GRID
+    for role in ROLES
+]
+
+
+@dataclass(frozen=True)
+class World:
+    vacant: Seat
+    held: Seat
+    candidate: User
+    leader: User
+
+    def fill(self, text: str) -> str:
+        return text.format(
+            vacant=self.vacant.pk,
+            held=self.held.pk,
+            candidate=self.candidate.pk,
+            leader=self.leader.pk,
+        )
+
+
+@pytest.fixture
+def world(roster) -> World:
+    return World(
+        vacant=services.add_seat(actor=None, body=roster.leading_group, role=Role.MEMBER),
+        held=Appointment.objects.get(
+            seat__body=roster.leading_group, person__full_name="阎祖书"
+        ).seat,
+        candidate=UserFactory(full_name="候选人"),
+        leader=User.objects.get(full_name="孙其信"),
+    )
+
+
+def snapshot() -> dict[str, int]:
+    return {
+        "seats": Seat.objects.count(),
+        "appointments": Appointment.objects.count(),
+        "open appointments": Appointment.objects.filter(ended_on__isnull=True).count(),
+        "permissions": BodyUserObjectPermission.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+# What a successful POST of the Office changes.
+SUCCESS_CHANGES = {
+    "members:seat_add": {"seats": 1, "audit": 1},
+    "members:seat_fill": {"appointments": 1, "open appointments": 1, "permissions": 1, "audit": 1},
+    "members:seat_vacate": {"open appointments": -1, "permissions": -1, "audit": 1},
+}
+
+
+@pytest.mark.parametrize(("name", "method", "path", "data", "role", "status", "location"), CASES)
+def test_permission_grid(request, client, world, name, method, path, data, role, status, location):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    url = world.fill(path)
+    body = {key: world.fill(str(value)) for key, value in (data or {}).items()}
+    before = snapshot()
+
+    response = getattr(client, method)(url, body) if method == "post" else client.get(url)
+
+    assert response.status_code == status
+    if location is not None:
+        assert response["Location"] == world.fill(location)
+    after = snapshot()
+    changed = {key: after[key] - before[key] for key in after if after[key] != before[key]}
+    if role == "office_clerk" and name in SUCCESS_CHANGES and status == 302:
+        assert changed == SUCCESS_CHANGES[name]
+    else:
+        assert changed == {}
+
+
+def _url_names(patterns, namespace="") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin's own pages are sampled above
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_the_grid_covers_every_named_url():
+    assert _url_names(get_resolver().url_patterns) == {
+        name for name, *_ in GRID if not name.startswith("admin:")
+    }
