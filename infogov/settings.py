@@ -60,10 +60,12 @@ def _development_secret_key() -> str:
 
 # --- Core -----------------------------------------------------------------------------------
 
+# INFOGOV_DEV=0 marks a production install: no generated secret key, real mail.
+DEV = env_bool("INFOGOV_DEV", default=True)
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or ""
 if not SECRET_KEY:
-    if not env_bool("INFOGOV_DEV", default=True):
+    if not DEV:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set outside development")
     SECRET_KEY = _development_secret_key()
 
@@ -87,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collectstatic's files from gunicorn, so production needs no separate static host.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,15 +171,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves STATIC_ROOT after collectstatic; in development it finds the files in
+# place, and the empty folder spares a warning on every request.
+WHITENOISE_USE_FINDERS = DEV
+WHITENOISE_AUTOREFRESH = DEV
+if DEV:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "infogov" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Mail -----------------------------------------------------------------------------------
 
-# Django 6.1 mailers. Development prints mail to the console; production names an SMTP relay.
-_MAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+# Django 6.1 mailers. Development prints mail to the console; production sends through SMTP.
+_MAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEV
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 _MAIL_OPTIONS: dict[str, object] = {}
 if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
