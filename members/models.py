@@ -251,6 +251,12 @@ class AppointmentQuerySet(models.QuerySet):
     def current(self) -> "AppointmentQuerySet":
         return self.on(timezone.localdate())
 
+    def voting(self) -> "AppointmentQuerySet":
+        """Appointments to seats that vote (Art. 12-13)."""
+        from members.rules import VOTING_ROLES
+
+        return self.filter(seat__role__in=VOTING_ROLES)
+
     def seated_in(self, body: Body, day: dt.date | None = None) -> "AppointmentQuerySet":
         """Who was seated in ``body`` on ``day`` (today by default): one query."""
         return self.on(day or timezone.localdate()).filter(seat__body=body)

@@ -1,0 +1,463 @@
+"""Meetings of the Leading Group and the Work Group, their attendance, agenda, votes and
+decisions (Art. 12-14)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from meetings.rules import Basis, Choice, Threshold
+from members.models import Body, Unit
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_body(self, body: Body) -> "MeetingQuerySet":
+        return self.filter(body=body)
+
+    def upcoming(self) -> "MeetingQuerySet":
+        return self.filter(status__in=[Meeting.Status.CONVENED, Meeting.Status.IN_SESSION])
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        # Art. 12: at least one plenary of the Leading Group per academic year; special
+        # meetings of the Leading Group and of the Work Group as needed.
+        LG_PLENARY = "lg_plenary", _("Leading Group plenary meeting")
+        LG_SPECIAL = "lg_special", _("Leading Group special meeting")
+        WG_SPECIAL = "wg_special", _("Work Group special meeting")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CONVENED = "convened", _("Convened")
+        IN_SESSION = "in_session", _("In session")
+        CLOSED = "closed", _("Closed")
+        POSTPONED = "postponed", _("Postponed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    location = models.CharField(_("place"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("convened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    convened_at = models.DateTimeField(_("convened at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    check_in_open = models.BooleanField(_("check-in open"), default=False)
+    # RFC 5545 SEQUENCE: bumped on every change of time or place that members are told of.
+    ics_sequence = models.PositiveIntegerField(default=0, editable=False)
+    ics_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["body", "status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.starts_at:%Y-%m-%d}）" if self.starts_at else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", kwargs={"pk": self.pk})
+
+
+class ExpectedMember(models.Model):
+    """R-MEET-3: a seated voting member snapshotted when the meeting was convened."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("No answer yet")
+        ATTEND = "attend", _("Will attend")
+        LEAVE = "leave", _("On leave")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="expected_members")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("seat"), max_length=20)
+    order = models.PositiveSmallIntegerField(default=0)
+    response = models.CharField(
+        _("answer"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    present = models.BooleanField(_("present"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("expected member")
+        verbose_name_plural = _("expected members")
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="expected_member_once"),
+            models.CheckConstraint(
+                condition=~Q(response="leave") | ~Q(leave_reason=""), name="leave_needs_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.meeting_id}"
+
+
+class Attendee(models.Model):
+    """列席: invited to attend without a vote; never counted in the quorum (R-MEET-3, R-VOTE-4)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("capacity"), max_length=200, blank=True)
+    present = models.BooleanField(_("present"), default=False)
+
+    class Meta:
+        verbose_name = _("non-voting attendee")
+        verbose_name_plural = _("non-voting attendees")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendee_once")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class QuorumCheck(models.Model):
+    """Each quorum gate decision with its numbers (R-MEET-2); the minutes quote them."""
+
+    class Gate(models.TextChoices):
+        OPEN_MEETING = "open_meeting", _("Opening the meeting")
+        OPEN_VOTE = "open_vote", _("Opening a vote")
+        CLOSE_VOTE = "close_vote", _("Closing a vote")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="quorum_checks")
+    motion = models.ForeignKey(
+        "Motion", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    gate = models.CharField(_("gate"), max_length=20, choices=Gate.choices)
+    expected = models.PositiveIntegerField(_("expected"))
+    present = models.PositiveIntegerField(_("present"))
+    needed = models.PositiveIntegerField(_("needed"))
+    passed = models.BooleanField(_("quorate"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("quorum check")
+        verbose_name_plural = _("quorum checks")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_gate_display()}: {self.present}/{self.expected}"
+
+
+class AgendaItem(models.Model):
+    """议题."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    presenter_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("presented by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_major = models.BooleanField(
+        _("major matter"),
+        default=False,
+        help_text=_("Art. 13: a major matter (重大事项) is decided only by a vote."),
+    )
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+ALLOWED_MATERIAL_EXTENSIONS = [
+    "pdf",
+    "docx",
+    "doc",
+    "xlsx",
+    "xls",
+    "pptx",
+    "ppt",
+    "txt",
+    "png",
+    "jpg",
+    "jpeg",
+    "zip",
+]
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+
+
+def material_path(instance: "Material", filename: str) -> str:
+    return f"materials/{instance.item.meeting_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Material(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="materials")
+    file = models.FileField(
+        _("file"),
+        upload_to=material_path,
+        validators=[FileExtensionValidator(ALLOWED_MATERIAL_EXTENSIONS)],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["item", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Motion(models.Model):
+    """A vote on an agenda item; its method and passing rule are fixed before it opens."""
+
+    class Method(models.TextChoices):
+        NAMED = "named", _("Show of hands (named)")  # 举手
+        SECRET = "secret", _("Secret ballot")  # 投票
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not yet open")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        DEFERRED = "deferred", _("Deferred")
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="motions")
+    text = models.CharField(_("motion"), max_length=500)
+    method = models.CharField(
+        _("method"), max_length=10, choices=Method.choices, default=Method.NAMED
+    )
+    basis = models.CharField(
+        _("basis"),
+        max_length=10,
+        default=Basis.EXPECTED,
+        choices=[
+            (Basis.EXPECTED, _("members who should attend")),
+            (Basis.PRESENT, _("members present")),
+            (Basis.CAST, _("votes cast")),
+        ],
+    )
+    threshold = models.CharField(
+        _("threshold"),
+        max_length=20,
+        default=Threshold.MORE_THAN_HALF,
+        choices=[
+            (Threshold.MORE_THAN_HALF, _("more than half")),
+            (Threshold.TWO_THIRDS, _("two-thirds or more")),
+        ],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    deferred_reason = models.CharField(_("reason for deferral"), max_length=500, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Filled when the vote closes.
+    expected = models.PositiveIntegerField(null=True, blank=True)
+    present = models.PositiveIntegerField(null=True, blank=True)
+    yes = models.PositiveIntegerField(null=True, blank=True)
+    no = models.PositiveIntegerField(null=True, blank=True)
+    abstain = models.PositiveIntegerField(null=True, blank=True)
+    base = models.PositiveIntegerField(null=True, blank=True)
+    required = models.PositiveIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("motion")
+        verbose_name_plural = _("motions")
+        ordering = ["item", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:motion_detail", kwargs={"pk": self.pk})
+
+
+CHOICES = [(Choice.YES, _("Yes")), (Choice.NO, _("No")), (Choice.ABSTAIN, _("Abstain"))]
+
+
+class NamedVote(models.Model):
+    """举手: each member's choice, recorded and shown after the vote closes (R-VOTE-1, R-VOTE-5)."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="named_votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=CHOICES)
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("named vote")
+        verbose_name_plural = _("named votes")
+        constraints = [
+            # R-VOTE-2: one member, one vote per motion, under concurrency.
+            models.UniqueConstraint(fields=["motion", "voter"], name="named_vote_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter}: {self.get_choice_display()}"
+
+
+class BallotReceipt(models.Model):
+    """Who has cast a secret ballot, and nothing about what they chose (R-VOTE-1)."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="receipts")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("ballot receipt")
+        verbose_name_plural = _("ballot receipts")
+        constraints = [
+            # R-VOTE-2: one member, one ballot per motion, under concurrency.
+            models.UniqueConstraint(fields=["motion", "voter"], name="ballot_receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} @ {self.motion_id}"
+
+
+class SecretTally(models.Model):
+    """The secret ballot box: one counter per choice, created when the vote opens.
+
+    R-VOTE-1: a ballot is an increment, not a row, so no column, row or row order can link a
+    choice to a voter or to the moment it was cast; the receipts say only who has voted.
+    """
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="secret_tallies")
+    choice = models.CharField(max_length=10, choices=CHOICES)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("secret ballot count")
+        verbose_name_plural = _("secret ballot counts")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "choice"], name="secret_tally_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_choice_display()}: {self.count}"
+
+
+class Decision(models.Model):
+    """议定事项: how an agenda item ended (Art. 13-14)."""
+
+    class Forward(models.TextChoices):
+        NONE = "", _("Not forwarded")
+        PARTY_STANDING_COMMITTEE = (
+            "party_standing_committee",
+            _("Party Standing Committee"),
+        )  # 党委常委会
+        PRESIDENTS_OFFICE = "presidents_office", _("President's Office Meeting")  # 校长办公会
+
+    item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="decision")
+    text = models.TextField(_("decision"))
+    motion = models.OneToOneField(
+        Motion,
+        verbose_name=_("vote"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decision",
+    )
+    forward_to = models.CharField(
+        _("forward to (Art. 14)"), max_length=30, choices=Forward.choices, blank=True
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Notification(models.Model):
+    """A message in the portal (the same news also goes out by mail)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

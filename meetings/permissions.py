@@ -1,0 +1,77 @@
+"""Who may do what with a meeting. Asks django-guardian only through members.permissions.
+
+Objects a person may not see answer 404; steps they may see but not take answer 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion
+from members.models import Body, User
+from members.permissions import has_body_perm
+
+
+def can_manage(user: User, body: Body) -> bool:
+    """Art. 9, 12: the Office organises the body's meetings (drafts, agenda, attendance)."""
+    return has_body_perm(user, "manage_meetings", body)
+
+
+def can_convene(user: User, body: Body) -> bool:
+    """Art. 12 / R-MEET-1: the leader or a deputy convenes (the service checks the seat too)."""
+    return has_body_perm(user, "convene_meeting", body)
+
+
+def can_chair(user: User, body: Body) -> bool:
+    """Open and close the session and its votes: the convenors, and the Office on their behalf."""
+    return can_convene(user, body) or can_manage(user, body)
+
+
+def expected_member(user: User, meeting: Meeting) -> ExpectedMember | None:
+    if not user.is_authenticated:
+        return None
+    return meeting.expected_members.filter(person=user).first()
+
+
+def can_view(user: User, meeting: Meeting) -> bool:
+    """Drafts are seen by the Office and the convenors; convened meetings also by the body's
+    voting members, the expected members and the invited 列席 attendees."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_chair(user, meeting.body):
+        return True
+    if meeting.status == Meeting.Status.DRAFT:
+        return False
+    return (
+        has_body_perm(user, "vote", meeting.body)
+        or meeting.expected_members.filter(person=user).exists()
+        or meeting.attendees.filter(person=user).exists()
+    )
+
+
+def get_meeting_for_user_or_404(user: User, pk: int) -> Meeting:
+    meetings = Meeting.objects.select_related("body", "chair", "convened_by")
+    meeting = get_object_or_404(meetings, pk=pk)
+    if not can_view(user, meeting):
+        raise Http404
+    return meeting
+
+
+def get_motion_for_user_or_404(user: User, pk: int) -> Motion:
+    motion = get_object_or_404(Motion.objects.select_related("item__meeting__body"), pk=pk)
+    if not can_view(user, motion.item.meeting):
+        raise Http404
+    return motion
+
+
+def get_item_for_user_or_404(user: User, pk: int) -> AgendaItem:
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting__body"), pk=pk)
+    if not can_view(user, item.meeting):
+        raise Http404
+    return item
+
+
+def require(allowed: bool) -> None:
+    """Raise 403 for a visible object whose step the person may not take."""
+    if not allowed:
+        raise PermissionDenied
