@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.rules import Basis, Choice, Threshold
@@ -92,7 +93,10 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["body", "status", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.starts_at:%Y-%m-%d}）" if self.starts_at else self.title
+        if not self.starts_at:
+            return self.title
+        # The local date (Asia/Shanghai): the database hands back UTC.
+        return f"{self.title}（{timezone.localtime(self.starts_at):%Y-%m-%d}）"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", kwargs={"pk": self.pk})

@@ -4,12 +4,13 @@ Objects a person may not see answer 404; steps they may see but not take answer 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion
+from meetings.models import AgendaItem, Attendee, ExpectedMember, Material, Meeting, Motion
 from members.models import Body, User
-from members.permissions import has_body_perm
+from members.permissions import body_perms, has_body_perm
 
 
 def can_manage(user: User, body: Body) -> bool:
@@ -49,6 +50,24 @@ def can_view(user: User, meeting: Meeting) -> bool:
     )
 
 
+def visible_meetings(user: User) -> QuerySet[Meeting]:
+    """Return the meetings ``user`` may see, by the same rule as can_view, in one query."""
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    perms = body_perms(user)
+    chair_bodies = [
+        b for b, codes in perms.items() if codes & {"convene_meeting", "manage_meetings"}
+    ]
+    vote_bodies = [b for b, codes in perms.items() if "vote" in codes]
+    invited = Exists(ExpectedMember.objects.filter(meeting=OuterRef("pk"), person=user)) | Exists(
+        Attendee.objects.filter(meeting=OuterRef("pk"), person=user)
+    )
+    return Meeting.objects.filter(
+        Q(body__in=chair_bodies)
+        | (~Q(status=Meeting.Status.DRAFT) & (Q(body__in=vote_bodies) | invited))
+    )
+
+
 def get_meeting_for_user_or_404(user: User, pk: int) -> Meeting:
     meetings = Meeting.objects.select_related("body", "chair", "convened_by")
     meeting = get_object_or_404(meetings, pk=pk)
@@ -69,6 +88,22 @@ def get_item_for_user_or_404(user: User, pk: int) -> AgendaItem:
     if not can_view(user, item.meeting):
         raise Http404
     return item
+
+
+def get_expected_member_for_user_or_404(user: User, pk: int) -> ExpectedMember:
+    member = get_object_or_404(
+        ExpectedMember.objects.select_related("meeting__body", "person"), pk=pk
+    )
+    if not can_view(user, member.meeting):
+        raise Http404
+    return member
+
+
+def get_material_for_user_or_404(user: User, pk: int) -> Material:
+    material = get_object_or_404(Material.objects.select_related("item__meeting__body"), pk=pk)
+    if not can_view(user, material.item.meeting):
+        raise Http404
+    return material
 
 
 def require(allowed: bool) -> None:

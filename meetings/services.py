@@ -8,22 +8,27 @@ members vote) are checked here as well, so no path around the views can break th
 """
 
 import datetime as dt
+import mimetypes
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, PositiveIntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
 from meetings import rules
 from meetings.models import (
+    ALLOWED_MATERIAL_EXTENSIONS,
+    MAX_MATERIAL_BYTES,
     AgendaItem,
     Attendee,
     BallotReceipt,
     Decision,
     ExpectedMember,
+    Material,
     Meeting,
     Motion,
     NamedVote,
@@ -140,7 +145,8 @@ def reschedule_meeting(
         meeting.title = title
         fields.append("title")
     if meeting.status == Meeting.Status.POSTPONED:
-        meeting.status = Meeting.Status.CONVENED
+        # A postponed draft was never convened: a new date does not convene it (R-MEET-1).
+        meeting.status = Meeting.Status.CONVENED if meeting.convened_at else Meeting.Status.DRAFT
         fields.append("status")
     if moved and meeting.convened_at:
         meeting.ics_sequence += 1
@@ -345,6 +351,55 @@ def invite_attendee(*, actor: User, meeting: Meeting, person: User, note: str = 
         actor=actor, action="meeting.attendee_invited", obj=meeting, after={"person": person.pk}
     )
     return attendee
+
+
+@transaction.atomic
+def add_material(*, actor: User, item: AgendaItem, upload: UploadedFile) -> Material:
+    """Attach a file to an agenda item: an allowed type of at most MAX_MATERIAL_BYTES."""
+    meeting = _lock(item.meeting)
+    _require(
+        meeting,
+        Meeting.Status.DRAFT,
+        Meeting.Status.CONVENED,
+        Meeting.Status.POSTPONED,
+        Meeting.Status.IN_SESSION,
+        Meeting.Status.CLOSED,
+    )
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED_MATERIAL_EXTENSIONS:
+        raise MeetingError(
+            _("Files of this type cannot be uploaded; allowed: %(allowed)s.")
+            % {"allowed": ", ".join(ALLOWED_MATERIAL_EXTENSIONS)}
+        )
+    if not upload.size:
+        raise MeetingError(_("The file is empty."))
+    if upload.size > MAX_MATERIAL_BYTES:
+        raise MeetingError(
+            _("The file is %(size)s MB; at most %(max)s MB can be uploaded.")
+            % {
+                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "max": MAX_MATERIAL_BYTES // (1024 * 1024),
+            }
+        )
+    # The type is taken from the allowed extension, never from what the browser claims.
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    material = Material(
+        item=item,
+        name=name[:200],
+        size=upload.size,
+        content_type=content_type,
+        uploaded_by=actor,
+    )
+    material.file.save(name, upload, save=False)
+    material.save()
+    audit.record(
+        actor=actor,
+        action="material.added",
+        obj=material,
+        after={"item": item.pk, "name": material.name, "size": material.size},
+    )
+    return material
 
 
 # --- Attendance ---------------------------------------------------------------------------------
@@ -624,8 +679,17 @@ def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
                 NamedVote.objects.create(motion=motion, voter=voter, choice=choice)
             else:
                 BallotReceipt.objects.create(motion=motion, voter=voter)
-                SecretTally.objects.filter(motion=motion, choice=choice).update(
-                    count=F("count") + 1
+                # R-VOTE-1: write all three counters, so that no row version, row order or
+                # transaction stamp (PostgreSQL's xmin, which the receipt shares) tells which
+                # one this ballot went to. Lock them in id order first: voters never deadlock.
+                tallies = SecretTally.objects.filter(motion=motion)
+                list(tallies.select_for_update().order_by("id").values_list("id", flat=True))
+                tallies.update(
+                    count=Case(
+                        When(choice=choice, then=F("count") + 1),
+                        default=F("count"),
+                        output_field=PositiveIntegerField(),
+                    )
                 )
     except IntegrityError:
         raise MeetingError(_("You have already voted on this motion.")) from None
@@ -763,3 +827,13 @@ def record_decision(
         },
     )
     return decision
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+def mark_notifications_read(*, user: User) -> int:
+    """Mark every unread notification of ``user`` read; return how many were."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
