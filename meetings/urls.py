@@ -1,0 +1,40 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/convene/", views.meeting_convene, name="meeting_convene"),
+    path("meetings/<int:pk>/postpone/", views.meeting_postpone, name="meeting_postpone"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
+    path("meetings/<int:pk>/attendees/invite/", views.attendee_invite, name="attendee_invite"),
+    path("meetings/<int:pk>/check-in/open/", views.check_in_open, name="check_in_open"),
+    path("meetings/<int:pk>/check-in/close/", views.check_in_close, name="check_in_close"),
+    path("meetings/<int:pk>/open/", views.meeting_open, name="meeting_open"),
+    path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
+    path("meetings/<int:pk>/quorum/", views.quorum_panel, name="quorum_panel"),
+    path("meetings/<int:pk>/invite.ics", views.meeting_invite, name="meeting_invite"),
+    path("attendance/<int:member_pk>/answer/", views.attendance_answer, name="attendance_answer"),
+    path(
+        "attendance/<int:member_pk>/check-in/",
+        views.attendance_check_in,
+        name="attendance_check_in",
+    ),
+    path("attendance/<int:member_pk>/undo/", views.attendance_undo, name="attendance_undo"),
+    path("items/<int:pk>/materials/", views.material_upload, name="material_upload"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
+    path("items/<int:pk>/motions/add/", views.motion_add, name="motion_add"),
+    path("items/<int:pk>/decision/", views.decision_record, name="decision_record"),
+    path("motions/<int:pk>/", views.motion_detail, name="motion_detail"),
+    # The vote endpoint's contract (load-tested): POST choice=yes|no|abstain; 302 / 409 / 404.
+    path("motions/<int:pk>/vote/", views.cast_vote, name="cast_vote"),
+    path("motions/<int:pk>/open/", views.motion_open, name="motion_open"),
+    path("motions/<int:pk>/close/", views.motion_close, name="motion_close"),
+    path("motions/<int:pk>/defer/", views.motion_defer, name="motion_defer"),
+    path("notifications/", views.notification_list, name="notification_list"),
+]
