@@ -1,0 +1,318 @@
+"""Who may open each meeting page and take each step: a grid of (url, role) → status.
+
+An object a person may not see answers 404, a step they may see but not take answers 403,
+and anonymous visitors are sent to log in. A refused request changes nothing: no row, no
+audit entry. The roles are the named people of tests/meetings/conftest.py plus a superuser,
+who holds no seat and therefore sees no meeting (members/permissions.py).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+
+from infogov.models import AuditEntry
+from meetings import services
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    BallotReceipt,
+    Decision,
+    ExpectedMember,
+    Material,
+    Meeting,
+    Motion,
+    NamedVote,
+    Notification,
+    QuorumCheck,
+)
+from members.models import User
+
+ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "office_clerk", "admin"]
+LOGIN = "login"  # an anonymous visitor is redirected to the login page
+
+
+@pytest.fixture(autouse=True)
+def _temporary_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def admin(db) -> User:
+    """A superuser with no seat: administers the site, but sees no meeting by that alone."""
+    return User.objects.create_superuser(
+        username="admin", email="admin@example.org", password="x", full_name="系统管理员"
+    )
+
+
+@dataclass
+class World:
+    draft: Meeting  # a Leading Group special meeting, drafted, not convened
+    convened: Meeting  # the plenary, convened, check-in open, nobody present
+    item: AgendaItem  # of the plenary, with a material and a motion not yet open
+    bare_item: AgendaItem  # of the plenary, nothing on it
+    motion: Motion
+    material: Material
+    mine: ExpectedMember  # 阎祖书's row in the plenary
+    other: ExpectedMember  # 马博虎's row in the plenary
+    outsider: User
+
+
+@pytest.fixture
+def world(roster, convened, office_clerk, leader, outsider) -> World:
+    draft = services.draft_meeting(
+        actor=office_clerk,
+        body=roster.leading_group,
+        kind=Meeting.Kind.LG_SPECIAL,
+        title="专题会（草稿）",
+        starts_at=convened.starts_at,
+        location="行政楼第三会议室",
+    )
+    item = services.add_agenda_item(actor=office_clerk, meeting=convened, title="议题一")
+    bare_item = services.add_agenda_item(actor=office_clerk, meeting=convened, title="议题二")
+    material = services.add_material(
+        actor=office_clerk, item=item, upload=ContentFile(b"agenda", name="note.txt")
+    )
+    motion = services.create_motion(actor=leader, item=item, text="同意议题一")
+    services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
+    return World(
+        draft=draft,
+        convened=convened,
+        item=item,
+        bare_item=bare_item,
+        motion=motion,
+        material=material,
+        mine=convened.expected_members.get(person__username="yanzushu"),
+        other=convened.expected_members.get(person__username="mabohu"),
+        outsider=outsider,
+    )
+
+
+def snapshot() -> tuple:
+    """Everything a step could change."""
+    return (
+        AuditEntry.objects.count(),
+        QuorumCheck.objects.count(),
+        list(
+            Meeting.objects.order_by("id").values_list(
+                "id", "status", "check_in_open", "title", "starts_at", "location", "ics_sequence"
+            )
+        ),
+        list(
+            ExpectedMember.objects.order_by("id").values_list(
+                "id", "response", "leave_reason", "present"
+            )
+        ),
+        list(Motion.objects.order_by("id").values_list("id", "status")),
+        AgendaItem.objects.count(),
+        Attendee.objects.count(),
+        Material.objects.count(),
+        Decision.objects.count(),
+        NamedVote.objects.count(),
+        BallotReceipt.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+# (name, method, url from the world, POST data from the world, expected status per role in
+# the order of ROLES). 302 is a step taken (the service may still refuse it with a message).
+GRID = [
+    # Pages
+    ("list", "GET", lambda w: reverse("meetings:meeting_list"), None,
+     [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("new", "GET", lambda w: reverse("meetings:meeting_new"), None,
+     [LOGIN, 403, 403, 403, 403, 200, 403]),
+    ("detail", "GET", lambda w: w.convened.get_absolute_url(), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("draft detail", "GET", lambda w: w.draft.get_absolute_url(), None,
+     [LOGIN, 404, 404, 200, 200, 200, 404]),
+    ("edit", "GET", lambda w: reverse("meetings:meeting_edit", args=[w.convened.pk]), None,
+     [LOGIN, 404, 403, 403, 403, 200, 404]),
+    ("quorum", "GET", lambda w: reverse("meetings:quorum_panel", args=[w.convened.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("ics", "GET", lambda w: reverse("meetings:meeting_invite", args=[w.convened.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("draft ics", "GET", lambda w: reverse("meetings:meeting_invite", args=[w.draft.pk]), None,
+     [LOGIN, 404, 404, 200, 200, 200, 404]),
+    ("motion", "GET", lambda w: w.motion.get_absolute_url(), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("material", "GET", lambda w: reverse("meetings:material_download", args=[w.material.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("notifications", "GET", lambda w: reverse("meetings:notification_list"), None,
+     [LOGIN, 200, 200, 200, 200, 200, 200]),
+    # Steps on the meeting
+    ("draft", "POST", lambda w: reverse("meetings:meeting_new"),
+     lambda w: {"body": w.convened.body_id, "kind": "lg_special", "title": "新会议",
+                "starts_at": "2031-03-05T09:30", "location": "会议室"},
+     [LOGIN, 403, 403, 403, 403, 302, 403]),
+    ("reschedule", "POST", lambda w: reverse("meetings:meeting_edit", args=[w.convened.pk]),
+     lambda w: {"title": "改期", "starts_at": "2031-03-05T09:30", "location": "另一会议室"},
+     [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("convene", "POST", lambda w: reverse("meetings:meeting_convene", args=[w.draft.pk]),
+     lambda w: {}, [LOGIN, 404, 404, 302, 302, 403, 404]),
+    ("postpone", "POST", lambda w: reverse("meetings:meeting_postpone", args=[w.convened.pk]),
+     lambda w: {"reason": "时间冲突"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("cancel", "POST", lambda w: reverse("meetings:meeting_cancel", args=[w.convened.pk]),
+     lambda w: {"reason": "取消"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("agenda", "POST", lambda w: reverse("meetings:agenda_add", args=[w.convened.pk]),
+     lambda w: {"title": "新议题"}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("invite", "POST", lambda w: reverse("meetings:attendee_invite", args=[w.convened.pk]),
+     lambda w: {"person": w.outsider.pk}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("check-in open", "POST", lambda w: reverse("meetings:check_in_open", args=[w.convened.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("check-in close", "POST",
+     lambda w: reverse("meetings:check_in_close", args=[w.convened.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("open", "POST", lambda w: reverse("meetings:meeting_open", args=[w.convened.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("close", "POST", lambda w: reverse("meetings:meeting_close", args=[w.convened.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    # Attendance: the member for themself, the Office for anyone
+    ("answer for another", "POST",
+     lambda w: reverse("meetings:attendance_answer", args=[w.other.pk]),
+     lambda w: {"response": "leave", "reason": "出差"}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("answer for self", "POST",
+     lambda w: reverse("meetings:attendance_answer", args=[w.mine.pk]),
+     lambda w: {"response": "leave", "reason": "出差"}, [LOGIN, 404, 302, 403, 403, 302, 404]),
+    ("check in self", "POST",
+     lambda w: reverse("meetings:attendance_check_in", args=[w.mine.pk]),
+     lambda w: {}, [LOGIN, 404, 302, 403, 403, 302, 404]),
+    ("check in another", "POST",
+     lambda w: reverse("meetings:attendance_check_in", args=[w.other.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("undo", "POST", lambda w: reverse("meetings:attendance_undo", args=[w.mine.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    # Items, motions, decisions
+    ("upload", "POST", lambda w: reverse("meetings:material_upload", args=[w.item.pk]),
+     lambda w: {"file": ContentFile(b"x", name="more.txt")},
+     [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("motion add", "POST", lambda w: reverse("meetings:motion_add", args=[w.bare_item.pk]),
+     lambda w: {"text": "同意", "method": "named", "basis": "expected",
+                "threshold": "more_than_half"},
+     [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("motion open", "POST", lambda w: reverse("meetings:motion_open", args=[w.motion.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("motion close", "POST", lambda w: reverse("meetings:motion_close", args=[w.motion.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("motion defer", "POST", lambda w: reverse("meetings:motion_defer", args=[w.motion.pk]),
+     lambda w: {"reason": "意见分歧较大"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    ("decision", "POST", lambda w: reverse("meetings:decision_record", args=[w.bare_item.pk]),
+     lambda w: {"text": "同意。"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+    # The vote endpoint: a motion not yet open refuses every visible voter with 409.
+    ("vote", "POST", lambda w: reverse("meetings:cast_vote", args=[w.motion.pk]),
+     lambda w: {"choice": "yes"}, [LOGIN, 404, 409, 409, 409, 409, 404]),
+]  # fmt: skip
+
+
+def _ask(client, person, method, url, data) -> tuple[object, bool]:
+    """Make one request as ``person``, report its outcome and whether it changed anything,
+    then roll every change back so that the next role meets the same world."""
+    with transaction.atomic():
+        if person is not None:
+            client.force_login(person)
+        before = snapshot()
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        changed = snapshot() != before
+        client.logout()
+        transaction.set_rollback(True)
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN, changed
+    return response.status_code, changed
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data", "statuses"),
+    [pytest.param(*row[1:], id=row[0]) for row in GRID],
+)
+def test_meeting_permission_grid(request, client, world, method, url, data, statuses):
+    wrong = []
+    for role, expected in zip(ROLES, statuses, strict=True):
+        person = None if role == "anonymous" else request.getfixturevalue(role)
+
+        outcome, changed = _ask(client, person, method, url(world), data(world) if data else {})
+
+        if outcome != expected:
+            wrong.append(f"{role}: {outcome}, expected {expected}")
+        elif changed and expected in (LOGIN, 403, 404, 409):
+            wrong.append(f"{role}: refused with {outcome} but something changed")
+    assert wrong == []
+
+
+def test_the_meeting_list_shows_only_the_meetings_each_person_may_see(
+    client, world, member, office_clerk, outsider
+):
+    listed = {}
+    for person in (member, office_clerk, outsider):
+        client.force_login(person)
+        response = client.get(reverse("meetings:meeting_list"))
+        listed[person.username] = {m.pk for m in response.context["upcoming"]}
+        assert response.content.count(b'<tr class="meeting"') == len(listed[person.username])
+
+    assert listed == {
+        "yanzushu": {world.convened.pk},
+        "clerk": {world.convened.pk, world.draft.pk},
+        "outsider": set(),
+    }
+
+
+def test_a_non_voting_attendee_sees_the_meeting_but_takes_no_step(
+    client, world, office_clerk, outsider
+):
+    services.invite_attendee(actor=office_clerk, meeting=world.convened, person=outsider)
+    client.force_login(outsider)
+    before = snapshot()
+
+    page = client.get(world.convened.get_absolute_url())
+    check_in = client.post(reverse("meetings:attendance_check_in", args=[world.mine.pk]))
+    vote = client.post(reverse("meetings:cast_vote", args=[world.motion.pk]), {"choice": "yes"})
+
+    assert (page.status_code, check_in.status_code, vote.status_code) == (200, 403, 409)
+    assert snapshot() == before
+
+
+def test_a_get_on_a_step_is_not_allowed(client, world, office_clerk):
+    client.force_login(office_clerk)
+    before = snapshot()
+
+    response = client.get(reverse("meetings:meeting_open", args=[world.convened.pk]))
+
+    assert response.status_code == 405
+    assert snapshot() == before
+
+
+def test_votes_are_read_only_in_the_admin_and_ballots_cannot_be_ordered_together(
+    client, admin, in_session, leader, deputy, member
+):
+    item = services.add_agenda_item(actor=leader, meeting=in_session, title="议题")
+    motion = services.create_motion(actor=leader, item=item, text="同意", method="secret")
+    services.open_vote(actor=leader, motion=motion)
+    for voter in (member, leader, deputy):  # neither this order nor its reverse is by name
+        services.cast_vote(voter=voter, motion=motion, choice="yes")
+    client.force_login(admin)
+    before = snapshot()
+
+    pages = {
+        name: client.get(reverse(f"admin:meetings_{name}_changelist"))
+        for name in ("ballotreceipt", "secrettally", "namedvote")
+    }
+    add = client.get(reverse("admin:meetings_ballotreceipt_add"))
+    reordered = client.get(reverse("admin:meetings_ballotreceipt_changelist"), {"o": "-0"})
+
+    assert [page.status_code for page in pages.values()] == [200, 200, 200]
+    assert add.status_code == 403
+    receipts = pages["ballotreceipt"].context["cl"]
+    assert receipts.list_display == ["motion", "voter"]
+    assert pages["secrettally"].context["cl"].list_display == ["motion", "choice", "count"]
+    for page in (pages["ballotreceipt"], pages["secrettally"], reordered):
+        assert b"_selected_action" not in page.content  # no checkboxes carrying row ids
+        assert b"/change/" not in page.content  # no links to single rows
+    # Whatever the URL asks, receipts come by name within the motion, not in casting order.
+    names = [r.voter.full_name for r in reordered.context["cl"].result_list]
+    assert names == list(
+        User.objects.filter(pk__in=[member.pk, leader.pk, deputy.pk])
+        .order_by("full_name")
+        .values_list("full_name", flat=True)
+    )
+    assert snapshot() == before

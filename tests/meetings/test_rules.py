@@ -1,0 +1,307 @@
+"""The rules of procedure of Art. 12-13 (R-MEET-2, R-MEET-3, R-VOTE-3), against exact fractions."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from meetings.rules import (
+    Attendance,
+    Basis,
+    Choice,
+    Tally,
+    Threshold,
+    has_quorum,
+    passes,
+    quorum_needed,
+    required_before_vote,
+    required_yes,
+    tally,
+)
+
+# --- Art. 12: quorum (R-MEET-2, R-MEET-3) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "needed"), [(9, 7), (10, 7), (12, 9), (15, 11), (16, 11), (3, 3), (1, 1)]
+)
+def test_quorum_needed_is_more_than_two_thirds(expected, needed):
+    assert quorum_needed(expected) == needed
+
+
+@pytest.mark.parametrize(
+    ("present", "expected", "quorate"),
+    [
+        (10, 15, False),  # exactly two-thirds is not more than two-thirds
+        (11, 15, True),
+        (10, 16, False),
+        (11, 16, True),
+        (6, 9, False),  # exactly two-thirds
+        (7, 9, True),
+        (6, 10, False),
+        (7, 10, True),
+        (8, 12, False),  # exactly two-thirds
+        (9, 12, True),
+        (0, 0, False),  # nobody expected: "more than two-thirds of nobody" is not met by nobody
+        (1, 0, True),
+        (0, 1, False),
+        (1, 1, True),
+        (2, 3, False),
+        (3, 3, True),
+    ],
+)
+def test_has_quorum_at_the_boundary(present, expected, quorate):
+    assert has_quorum(present=present, expected=expected) is quorate
+
+
+@given(st.integers(1, 200).flatmap(lambda e: st.tuples(st.just(e), st.integers(0, e))))
+def test_has_quorum_agrees_with_exact_fractions(expected_present):
+    expected, present = expected_present
+    assert has_quorum(present=present, expected=expected) == (
+        Fraction(present, expected) > Fraction(2, 3)
+    )
+
+
+def test_quorum_needed_is_the_least_quorate_attendance_for_every_size_to_200():
+    for expected in range(201):
+        needed = quorum_needed(expected)
+        assert has_quorum(present=needed, expected=expected)
+        assert not has_quorum(present=needed - 1, expected=expected)
+
+
+@given(st.integers(1, 200))
+def test_quorum_needed_is_the_least_n_with_quorum(expected):
+    least = next(n for n in range(expected + 1) if has_quorum(present=n, expected=expected))
+    assert quorum_needed(expected) == least
+
+
+def test_attendance_counts_leave_and_absence_within_expected():
+    numbers = Attendance(expected=16, present=11, on_leave=3)
+    assert numbers.absent == 2
+    assert numbers.needed == 11
+    assert numbers.quorate is True
+    assert numbers.short_by == 0
+
+
+def test_attendance_short_by_the_missing_members():
+    numbers = Attendance(expected=16, present=8, on_leave=6)
+    assert numbers.absent == 2
+    assert numbers.quorate is False
+    assert numbers.short_by == 3
+
+
+@given(
+    st.integers(1, 200).flatmap(
+        lambda e: st.tuples(st.just(e), st.integers(0, e)).flatmap(
+            lambda ep: st.tuples(st.just(ep[0]), st.just(ep[1]), st.integers(0, ep[0] - ep[1]))
+        )
+    )
+)
+def test_attendance_absent_is_expected_minus_present_minus_on_leave(numbers):
+    expected, present, on_leave = numbers
+    attendance = Attendance(expected=expected, present=present, on_leave=on_leave)
+    assert attendance.absent == expected - present - on_leave
+    assert attendance.quorate == (Fraction(present, expected) > Fraction(2, 3))
+    assert attendance.short_by == max(0, quorum_needed(expected) - present)
+
+
+# --- Art. 13: passing rule (R-VOTE-3) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("base", "required"), [(9, 5), (10, 6), (12, 7), (15, 8), (16, 9)])
+def test_more_than_half_needs_strictly_more_than_half(base, required):
+    assert required_yes(base=base, threshold=Threshold.MORE_THAN_HALF) == required
+
+
+@pytest.mark.parametrize(
+    ("base", "required"),
+    [(9, 6), (16, 11), (3, 2), (0, 1), (1, 1), (2, 2), (6, 4), (12, 8), (15, 10)],
+)
+def test_two_thirds_includes_the_number_itself(base, required):
+    # 三分之二以上: "以上" includes two-thirds exactly (9 → 6, 3 → 2); zero votes never pass.
+    assert required_yes(base=base, threshold=Threshold.TWO_THIRDS) == required
+
+
+def test_more_than_half_of_nobody_still_needs_one_yes():
+    assert required_yes(base=0, threshold=Threshold.MORE_THAN_HALF) == 1
+
+
+def test_an_unknown_threshold_is_refused():
+    with pytest.raises(ValueError, match="unknown threshold 'unanimous'"):
+        required_yes(base=16, threshold="unanimous")
+
+
+@given(st.integers(1, 200).flatmap(lambda b: st.tuples(st.integers(0, b), st.just(b))))
+def test_more_than_half_agrees_with_exact_fractions(yes_base):
+    yes, base = yes_base
+    assert passes(yes=yes, base=base, threshold=Threshold.MORE_THAN_HALF) == (
+        Fraction(yes, base) > Fraction(1, 2)
+    )
+
+
+@given(st.integers(1, 200).flatmap(lambda b: st.tuples(st.integers(0, b), st.just(b))))
+def test_two_thirds_agrees_with_exact_fractions(yes_base):
+    yes, base = yes_base
+    assert passes(yes=yes, base=base, threshold=Threshold.TWO_THIRDS) == (
+        Fraction(yes, base) >= Fraction(2, 3)
+    )
+
+
+def test_a_tie_fails():
+    result = tally(
+        {"yes": 8, "no": 8},
+        basis=Basis.EXPECTED,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=16,
+    )
+    assert result == Tally(
+        yes=8,
+        no=8,
+        abstain=0,
+        basis=Basis.EXPECTED,
+        threshold=Threshold.MORE_THAN_HALF,
+        base=16,
+        required=9,
+    )
+    assert result.passed is False
+
+
+@pytest.mark.parametrize("basis", list(Basis))
+def test_zero_votes_fail_on_every_basis(basis):
+    result = tally([], basis=basis, threshold=Threshold.MORE_THAN_HALF, expected=16, present=16)
+    assert result.cast == 0
+    assert result.required == (1 if basis == Basis.CAST else 9)
+    assert result.passed is False
+
+
+def test_zero_votes_fail_under_two_thirds_of_votes_cast():
+    result = tally([], basis=Basis.CAST, threshold=Threshold.TWO_THIRDS, expected=9, present=9)
+    assert (result.base, result.required, result.passed) == (0, 1, False)
+
+
+def test_all_abstentions_fail_even_on_votes_cast():
+    result = tally(
+        ["abstain"] * 12,
+        basis=Basis.CAST,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=12,
+    )
+    assert (result.yes, result.abstain, result.cast, result.base, result.required) == (
+        0,
+        12,
+        12,
+        12,
+        7,
+    )
+    assert result.passed is False
+
+
+def test_abstentions_are_not_yes():
+    result = tally(
+        ["yes"] * 8 + ["abstain"] * 8,
+        basis=Basis.EXPECTED,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=16,
+    )
+    assert (result.yes, result.no, result.abstain, result.required) == (8, 0, 8, 9)
+    assert result.passed is False
+
+
+@pytest.mark.parametrize(("yes", "passed"), [(9, True), (8, False)])
+def test_more_than_half_of_the_expected_passes_exactly_at_nine_of_sixteen(yes, passed):
+    result = tally(
+        ["yes"] * yes + ["no"] * (16 - yes),
+        basis=Basis.EXPECTED,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=16,
+    )
+    assert result.required == 9
+    assert result.passed is passed
+
+
+def test_the_expected_basis_counts_members_who_did_not_vote():
+    # 11 present of 16 expected: 8 yes is a majority of those present, not of those expected.
+    result = tally(
+        {Choice.YES: 8, Choice.NO: 3},
+        basis=Basis.EXPECTED,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=11,
+    )
+    assert (result.base, result.required, result.passed) == (16, 9, False)
+
+
+@pytest.mark.parametrize(("yes", "passed"), [(6, True), (5, False)])
+def test_the_present_basis_takes_those_present(yes, passed):
+    result = tally(
+        {"yes": yes, "no": 11 - yes},
+        basis=Basis.PRESENT,
+        threshold=Threshold.MORE_THAN_HALF,
+        expected=16,
+        present=11,
+    )
+    assert (result.base, result.required, result.passed) == (11, 6, passed)
+
+
+@pytest.mark.parametrize(
+    ("votes", "base", "required", "passed"),
+    [
+        ({"yes": 5, "no": 4}, 9, 5, True),
+        ({"yes": 5, "no": 4, "abstain": 1}, 10, 6, False),
+        ({"yes": 5, "no": 5}, 10, 6, False),
+        ({"yes": 1}, 1, 1, True),
+    ],
+)
+def test_the_cast_basis_takes_the_votes_cast_abstentions_included(votes, base, required, passed):
+    result = tally(
+        votes, basis=Basis.CAST, threshold=Threshold.MORE_THAN_HALF, expected=16, present=12
+    )
+    assert (result.base, result.required, result.passed) == (base, required, passed)
+
+
+@pytest.mark.parametrize(("yes", "passed"), [(11, True), (10, False)])
+def test_two_thirds_of_sixteen_expected_passes_at_eleven(yes, passed):
+    result = tally(
+        {"yes": yes, "no": 16 - yes},
+        basis=Basis.EXPECTED,
+        threshold=Threshold.TWO_THIRDS,
+        expected=16,
+        present=16,
+    )
+    assert (result.required, result.passed) == (11, passed)
+
+
+def test_an_unknown_choice_is_not_counted():
+    with pytest.raises(ValueError, match="'maybe' is not a valid Choice"):
+        tally(
+            ["yes", "maybe"],
+            basis=Basis.EXPECTED,
+            threshold=Threshold.MORE_THAN_HALF,
+            expected=16,
+            present=16,
+        )
+
+
+@pytest.mark.parametrize(
+    ("basis", "threshold", "expected", "present", "required"),
+    [
+        (Basis.EXPECTED, Threshold.MORE_THAN_HALF, 16, 11, 9),
+        (Basis.EXPECTED, Threshold.TWO_THIRDS, 16, 11, 11),
+        (Basis.PRESENT, Threshold.MORE_THAN_HALF, 16, 11, 6),
+        (Basis.PRESENT, Threshold.TWO_THIRDS, 16, 12, 8),
+        (Basis.CAST, Threshold.MORE_THAN_HALF, 16, 11, None),
+        (Basis.CAST, Threshold.TWO_THIRDS, 16, 11, None),
+    ],
+)
+def test_required_before_vote_is_shown_except_for_votes_cast(
+    basis, threshold, expected, present, required
+):
+    assert (
+        required_before_vote(basis=basis, threshold=threshold, expected=expected, present=present)
+        == required
+    )
