@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
+from django.urls import get_resolver, resolve, reverse
 
 from infogov.models import AuditEntry
 from meetings import services
@@ -316,3 +316,13 @@ def test_votes_are_read_only_in_the_admin_and_ballots_cannot_be_ordered_together
         .values_list("full_name", flat=True)
     )
     assert snapshot() == before
+
+
+def test_the_grid_covers_every_meetings_url(world):
+    (meetings,) = [
+        p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "meetings"
+    ]
+    named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
+    covered = {resolve(url(world)).view_name for _, _, url, *_ in GRID}
+    assert len(named) == 28
+    assert covered == named

@@ -9,8 +9,8 @@ from tests.conftest import ROSTER_DAY
 # permissions, seats, their holders, former holders, duties, children, and for the Office the
 # person choices of its fill form. Dashboard: session, user, my seats, permissions, bodies,
 # and the Expert Panel and its size.
-BODY_PAGE_QUERIES = {"leader": 9, "office_clerk": 10}
-DASHBOARD_QUERIES = 7
+BODY_PAGE_QUERIES = {"leader": 10, "office_clerk": 11}  # incl. the unread count
+DASHBOARD_QUERIES = 8  # incl. the unread notifications count
 
 
 def grow(body, *, seated: int, vacant: int = 0) -> None:
