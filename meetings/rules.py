@@ -7,6 +7,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# --- Art. 12: who meets and who convenes ---------------------------------------------------
+
+# Art. 12: the Leading Group holds plenary and special meetings, the Work Group special ones.
+KINDS_BY_BODY: dict[str, frozenset[str]] = {
+    "leading_group": frozenset({"lg_plenary", "lg_special"}),
+    "work_group": frozenset({"wg_special"}),
+}
+# Art. 12 / R-MEET-1: meetings are convened by the leader or a deputy leader.
+CONVENING_ROLES: frozenset[str] = frozenset({"leader", "deputy"})
+
+
+def holds_meetings_of_kind(*, body_kind: str, kind: str) -> bool:
+    """Art. 12: return whether a body of ``body_kind`` holds meetings of ``kind``."""
+    return kind in KINDS_BY_BODY.get(body_kind, frozenset())
+
+
+def may_convene(role: str | None) -> bool:
+    """Art. 12 / R-MEET-1: return whether a seat of ``role`` convenes its body's meetings."""
+    return role in CONVENING_ROLES
+
+
 # --- Art. 12: quorum --------------------------------------------------------------------------
 
 

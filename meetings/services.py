@@ -8,6 +8,7 @@ members vote) are checked here as well, so no path around the views can break th
 """
 
 import datetime as dt
+import logging
 import mimetypes
 
 from django.conf import settings
@@ -38,6 +39,7 @@ from meetings.models import (
 )
 from members.models import Appointment, Body, Role, User
 
+logger = logging.getLogger(__name__)
 
 class MeetingError(Exception):
     """A step the regulation or the meeting's state does not allow; the message is for users."""
@@ -57,15 +59,6 @@ class QuorumNotMet(MeetingError):
             )
             % {"present": check.present, "expected": check.expected, "needed": check.needed}
         )
-
-
-# Art. 12: which body holds which kind of meeting.
-KINDS_BY_BODY = {
-    Body.Kind.LEADING_GROUP: {Meeting.Kind.LG_PLENARY, Meeting.Kind.LG_SPECIAL},
-    Body.Kind.WORK_GROUP: {Meeting.Kind.WG_SPECIAL},
-}
-# Art. 12 / R-MEET-1: the leader or a deputy leader convenes.
-CONVENING_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
 
 
 def _require(meeting: Meeting, *statuses: str) -> None:
@@ -103,7 +96,7 @@ def draft_meeting(
     ends_at: dt.datetime | None = None,
 ) -> Meeting:
     """The Office drafts a meeting: body, kind, time and place (Art. 12)."""
-    if kind not in KINDS_BY_BODY.get(body.kind, set()):
+    if not rules.holds_meetings_of_kind(body_kind=body.kind, kind=kind):
         raise MeetingError(_("%(body)s does not hold this kind of meeting.") % {"body": body})
     if ends_at is not None and ends_at <= starts_at:
         raise MeetingError(_("A meeting must end after it starts."))
@@ -168,7 +161,7 @@ def convening_role(person: User, body: Body, day: dt.date) -> str | None:
     """Return the person's seat role in ``body`` on ``day`` if it may convene (R-MEET-1)."""
     role = (
         Appointment.objects.seated_in(body, day)
-        .filter(person=person, seat__role__in=CONVENING_ROLES)
+        .filter(person=person, seat__role__in=rules.CONVENING_ROLES)
         .values_list("seat__role", flat=True)
         .first()
     )
@@ -294,7 +287,11 @@ def _notify_expected(
             meeting_ics(fresh, cancel=cancel),
             "text/calendar; method=" + ("CANCEL" if cancel else "REQUEST"),
         )
-        mail.send(fail_silently=True)
+        try:
+            mail.send()
+        except OSError:
+            # The portal notification is already saved; a mail relay outage must not undo it.
+            logger.exception("Could not mail the invitation of meeting %s", meeting_id)
 
     transaction.on_commit(send)
 

@@ -27,7 +27,8 @@ from meetings.forms import (
 )
 from meetings.ics import meeting_ics
 from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion, Notification
-from meetings.services import KINDS_BY_BODY, MeetingError
+from meetings.rules import KINDS_BY_BODY
+from meetings.services import MeetingError
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)

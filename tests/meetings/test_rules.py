@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from meetings import rules
 from meetings.rules import (
     Attendance,
     Basis,
@@ -305,3 +306,48 @@ def test_required_before_vote_is_shown_except_for_votes_cast(
         required_before_vote(basis=basis, threshold=threshold, expected=expected, present=present)
         == required
     )
+
+
+def test_the_kinds_of_meeting_each_body_holds_match_the_models():
+    from meetings.models import Meeting
+    from members.models import Body
+
+    assert {
+        Body.Kind.LEADING_GROUP: {Meeting.Kind.LG_PLENARY, Meeting.Kind.LG_SPECIAL},
+        Body.Kind.WORK_GROUP: {Meeting.Kind.WG_SPECIAL},
+    } == rules.KINDS_BY_BODY
+
+
+@pytest.mark.parametrize(
+    ("body_kind", "kind", "held"),
+    [
+        ("leading_group", "lg_plenary", True),
+        ("leading_group", "lg_special", True),
+        ("leading_group", "wg_special", False),
+        ("work_group", "wg_special", True),
+        ("work_group", "lg_plenary", False),
+        ("office", "lg_special", False),
+        ("expert_panel", "wg_special", False),
+    ],
+)
+def test_which_body_holds_which_meetings(body_kind, kind, held):
+    assert rules.holds_meetings_of_kind(body_kind=body_kind, kind=kind) is held
+
+
+@pytest.mark.parametrize(
+    ("role", "convenes"),
+    [
+        ("leader", True),
+        ("deputy", True),
+        ("member", False),
+        ("office_director", False),
+        ("office_staff", False),
+        ("expert", False),
+        (None, False),
+    ],
+)
+def test_only_the_leader_or_a_deputy_convenes(role, convenes):
+    from members.models import Role
+
+    assert role is None or role in Role.values
+    assert rules.may_convene(role) is convenes
