@@ -117,6 +117,7 @@ messages: deps sysdeps
 run: messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_meetings
 	$(MANAGE) sync_permissions
 	@echo "Serving infogov on http://127.0.0.1:$(PORT)/ (demo password: infogov-demo)"
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
