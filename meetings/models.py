@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.rules import Basis, Choice, Threshold
-from members.models import Body, Unit
+from members.models import Body, Role, Unit
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -43,7 +44,7 @@ class Meeting(models.Model):
         Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     location = models.CharField(_("place"), max_length=200)
@@ -117,7 +118,7 @@ class ExpectedMember(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    role = models.CharField(_("seat"), max_length=20)
+    role = models.CharField(_("seat"), max_length=20, choices=Role.choices)
     order = models.PositiveSmallIntegerField(default=0)
     response = models.CharField(
         _("answer"), max_length=10, choices=Response.choices, default=Response.PENDING
@@ -206,7 +207,7 @@ class AgendaItem(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("order"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     presenter_unit = models.ForeignKey(
         Unit,
         verbose_name=_("presented by"),
@@ -292,7 +293,9 @@ class Motion(models.Model):
         CLOSED = "closed", _("Closed")
         DEFERRED = "deferred", _("Deferred")
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="motions")
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="motions"
+    )
     text = models.CharField(_("motion"), max_length=500)
     method = models.CharField(
         _("method"), max_length=10, choices=Method.choices, default=Method.NAMED
@@ -320,17 +323,17 @@ class Motion(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     deferred_reason = models.CharField(_("reason for deferral"), max_length=500, blank=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Filled when the vote closes.
-    expected = models.PositiveIntegerField(null=True, blank=True)
-    present = models.PositiveIntegerField(null=True, blank=True)
-    yes = models.PositiveIntegerField(null=True, blank=True)
-    no = models.PositiveIntegerField(null=True, blank=True)
-    abstain = models.PositiveIntegerField(null=True, blank=True)
-    base = models.PositiveIntegerField(null=True, blank=True)
-    required = models.PositiveIntegerField(null=True, blank=True)
-    passed = models.BooleanField(null=True, blank=True)
+    expected = models.PositiveIntegerField(_("expected"), null=True, blank=True)
+    present = models.PositiveIntegerField(_("present"), null=True, blank=True)
+    yes = models.PositiveIntegerField(_("yes"), null=True, blank=True)
+    no = models.PositiveIntegerField(_("no"), null=True, blank=True)
+    abstain = models.PositiveIntegerField(_("abstain"), null=True, blank=True)
+    base = models.PositiveIntegerField(_("base"), null=True, blank=True)
+    required = models.PositiveIntegerField(_("yes votes needed"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("motion")
@@ -418,7 +421,9 @@ class Decision(models.Model):
         )  # 党委常委会
         PRESIDENTS_OFFICE = "presidents_office", _("President's Office Meeting")  # 校长办公会
 
-    item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="decision")
+    item = models.OneToOneField(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.PROTECT, related_name="decision"
+    )
     text = models.TextField(_("decision"))
     motion = models.OneToOneField(
         Motion,
@@ -431,7 +436,7 @@ class Decision(models.Model):
     forward_to = models.CharField(
         _("forward to (Art. 14)"), max_length=30, choices=Forward.choices, blank=True
     )
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
