@@ -41,6 +41,7 @@ from members.models import Appointment, Body, Role, User
 
 logger = logging.getLogger(__name__)
 
+
 class MeetingError(Exception):
     """A step the regulation or the meeting's state does not allow; the message is for users."""
 
