@@ -178,9 +178,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_manage = permissions.can_manage(user, meeting.body)
     can_chair = permissions.can_chair(user, meeting.body)
-    expected = list(meeting.expected_members.select_related("person__unit"))
-    for member in expected:
-        member.role_label = ROLE_LABELS.get(member.role, member.role)
+    expected = _expected(meeting)
     context = {
         "meeting": meeting,
         "numbers": services.attendance(meeting),
@@ -204,15 +202,25 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context)
 
 
+def _expected(meeting: Meeting) -> list:
+    expected = list(meeting.expected_members.select_related("person__unit"))
+    for member in expected:
+        member.role_label = ROLE_LABELS.get(member.role, member.role)
+    return expected
+
+
 @login_required
 def quorum_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """The quorum panel alone, polled by htmx while the meeting runs."""
+    """The quorum panel, polled by htmx while the meeting runs. The Office's copy also
+    carries the attendance table (swapped out of band), so its check-in buttons stay true."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    return render(
-        request,
-        "meetings/meeting_detail.html#quorum-panel",
-        {"meeting": meeting, "numbers": services.attendance(meeting)},
-    )
+    context = {"meeting": meeting, "numbers": services.attendance(meeting)}
+    response = render(request, "meetings/meeting_detail.html#quorum-panel", context)
+    if permissions.can_manage(request.user, meeting.body):
+        context.update(expected=_expected(meeting), can_manage=True, out_of_band=True)
+        table = render(request, "meetings/meeting_detail.html#attendance-table", context)
+        response.content += table.content
+    return response
 
 
 @login_required

@@ -361,6 +361,23 @@ def test_the_quorum_panel_polls_and_answers_htmx_alone(client, convened, member)
     assert "Not quorate: 11 more members needed — votes cannot open or close." in content
 
 
+def test_the_offices_poll_also_refreshes_the_attendance_table(
+    client, convened, office_clerk, member, check_in_first
+):
+    url = reverse("meetings:quorum_panel", args=[convened.pk])
+    client.force_login(office_clerk)
+    check_in_first(convened, 3)
+
+    office = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    client.force_login(member)
+    members = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert '<section class="card" id="attendance" hx-swap-oob="true">' in office
+    assert office.count('data-present="1"') == 3
+    assert office.count('data-present="0"') == 13
+    assert 'id="attendance"' not in members
+
+
 def test_the_quorum_panel_turns_quorate_at_eleven_of_sixteen(client, convened, check_in_first):
     check_in_first(convened, 11)
     client.force_login(User.objects.get(username="yanzushu"))
