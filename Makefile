@@ -30,13 +30,14 @@ PYTHON_CANDIDATES = python3.13 python3.12 python3 \
 PY_REQUIREMENTS := import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
 	print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))
 
-.PHONY: help run test lint fmt migrations-check check deploy-check \
+.PHONY: help run test bench lint fmt migrations-check check deploy-check \
 	install venv deps sysdeps messages
 
 help:
 	@echo "make run               set up, load the demo, serve on http://127.0.0.1:$(PORT)/ (PORT=...)"
 	@echo "make test              set up, run the whole pytest suite (PYTEST_ARGS=...;"
 	@echo "                       DATABASE_URL=postgres://... runs it on PostgreSQL)"
+	@echo "make bench             the vote burst and the meeting page under gunicorn on PostgreSQL"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make fmt               sort imports and format with ruff"
 	@echo "make migrations-check  fail if a model change has no migration"
@@ -131,6 +132,11 @@ test: messages
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ "$$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit "$$rc"
+
+# Votes and the meeting page under gunicorn on PostgreSQL, next to minimal views (prints a
+# table with the targets; needs PostgreSQL on 127.0.0.1:5432; not part of CI).
+bench: messages
+	$(PY) bench/run.py
 
 # Both run, so one report shows every problem.
 lint: deps

@@ -1,0 +1,27 @@
+"""Minimal views: what the framework and the database cost with no application logic.
+
+``insert`` does what every vote must do at the least: a logged-in POST through the whole
+middleware stack (session, CSRF, authentication) that commits one row and redirects. Its
+table is made by bench/run.py with raw SQL; no model, no migration.
+"""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_GET, require_POST
+
+
+@require_GET
+def hello(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_POST
+def insert(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_insert (user_id, choice) VALUES (%s, %s)",
+            [request.user.pk, request.POST.get("choice", "")[:10]],
+        )
+    return HttpResponseRedirect("/bench/minimal/hello/")

@@ -1,0 +1,591 @@
+"""Benchmark of the online vote and the meeting page: `python bench/run.py` (or `make bench`).
+
+Recreates the PostgreSQL database infogov_bench, migrates and seeds it, serves the portal with
+gunicorn on a free loopback port, and measures side by side in one run:
+
+a) the 300 + 50 vote burst (300 first votes, 50 duplicates) on the real vote endpoint, named
+   and secret, next to the same burst on a minimal view that commits one row;
+b) req/s of the meeting page (300 expected members, as a member) next to a minimal view;
+c) the meeting page's query count with 16 and with 500 expected members (in process).
+
+It prints a table with the targets and PASS/MISS. A MISS does not fail; errors do (a 5xx, a
+refused connection, a count that does not add up): exit status 1. gunicorn is stopped on the
+way out, whatever happens. Only infogov_bench is dropped (and only to be made again).
+"""
+
+import argparse
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import loadgen  # noqa: E402
+
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "infogov_bench"
+HOST = "127.0.0.1"
+LANGUAGE = "zh-hans"
+DUPLICATES = 50
+TARGET_VOTES_PER_S = 600
+TARGET_P99_MS = 500
+TARGET_VS_INSERT = 0.50
+TARGET_PAGE_VS_MINIMAL = 0.25
+
+
+class BenchError(Exception):
+    """Something that makes the figures meaningless: exit 1."""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="vote bursts of each kind (median)")
+    parser.add_argument("--concurrency", type=int, default=64, help="votes in flight at once")
+    parser.add_argument("--page-requests", type=int, default=2000)
+    parser.add_argument("--page-concurrency", type=int, default=32)
+    parser.add_argument("--page-passes", type=int, default=1, help="GET runs of each (median)")
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    args = parser.parse_args()
+    if not (1 <= args.rounds <= 10 and 1 <= args.concurrency <= 512):
+        parser.error("rounds must be 1-10 and concurrency 1-512")
+    if not (1 <= args.page_requests <= 20000 and 1 <= args.page_concurrency <= 512):
+        parser.error("page requests must be 1-20000 and page concurrency 1-512")
+    if not 1 <= args.page_passes <= 5:
+        parser.error("page passes must be 1-5")
+    return args
+
+
+# --- Database and Django ------------------------------------------------------------------------
+
+
+def recreate_database() -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    if urlsplit(PG_SERVER).hostname not in loadgen.LOOPBACK:
+        raise BenchError(f"the bench uses a PostgreSQL on this machine only, not {PG_SERVER}")
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def environment(secret_key: str) -> dict[str, str]:
+    """What gunicorn and this process run with (the same secret: sessions are signed)."""
+    return {
+        "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "INFOGOV_DEV": "0",
+    }
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+# --- gunicorn -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    command: list[str]
+    log: Path
+
+
+def start_gunicorn(args, env: dict[str, str], log_dir: Path) -> Server:
+    """Serve infogov.wsgi with gunicorn on a free loopback port.
+
+    The default, gthread with 5 workers x 4 threads, is for 2 cores: 2 x cores + 1 processes
+    keep both cores busy in spite of the GIL, and 4 threads in each let 20 requests wait on
+    PostgreSQL at once (a vote waits for its commit's fsync and for row locks) without more
+    processes or more than 20 persistent connections (CONN_MAX_AGE=60). Sync workers (one
+    request per process) measured no better here and wait on the database a whole process at
+    a time; --worker-class/--workers/--threads try other shapes.
+    """
+    port = free_port()
+    log = log_dir / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "infogov.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--chdir",
+        str(ROOT),
+        "--worker-class",
+        args.worker_class,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--worker-tmp-dir",
+        "/dev/shm",
+        "--preload",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log),
+    ]
+    with log.open("ab") as out:  # the workers' own stderr (Django's log) goes there too
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, command, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode}; see {log}")
+        run = loadgen.run(HOST, port, [loadgen.Request("GET", "/healthz")], concurrency=1)
+        if run.results[0].status == 200:
+            return server
+        time.sleep(0.3)
+    raise BenchError("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(server: Server | None) -> None:
+    if server is None or server.process.poll() is not None:
+        return
+    server.process.send_signal(signal.SIGTERM)  # the master stops its workers
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(timeout=10)
+
+
+# --- The clients --------------------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    user_id: int
+    sessionid: str
+    csrf_cookie: str = ""
+    csrf_token: str = ""
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Cookie": f"sessionid={self.sessionid}; csrftoken={self.csrf_cookie}",
+            "Accept-Language": LANGUAGE,
+        }
+
+
+def fetch_csrf(port: int, clients: list[Client]) -> None:
+    """GET the login form once per client, as a browser would, for its CSRF cookie and token."""
+    import re
+
+    field = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+    requests = [loadgen.Request("GET", "/login/", tag=c) for c in clients]
+    run = loadgen.run(HOST, port, requests, concurrency=16)
+    for result in run.results:
+        match = field.search(result.body)
+        cookie = result.cookies().get("csrftoken")
+        if result.status != 200 or not match or not cookie:
+            raise BenchError(f"no CSRF token from /login/: {result.status} {result.error}")
+        result.request.tag.csrf_cookie = cookie
+        result.request.tag.csrf_token = match.group(1).decode()
+
+
+def burst_plan(clients: list[Client], seed: str) -> list[tuple[Client, str]]:
+    """300 first votes in random order, 50 duplicates each somewhere after its first."""
+    rng = random.Random(seed)
+    plan = [(c, ("yes", "no", "abstain")[i % 3]) for i, c in enumerate(clients)]
+    rng.shuffle(plan)
+    for client, _choice in rng.sample(plan[:-10], DUPLICATES):
+        at = next(i for i, (c, _) in enumerate(plan) if c is client) + rng.randint(1, 200)
+        plan.insert(min(at, len(plan)), (client, rng.choice(("yes", "no", "abstain"))))
+    return plan
+
+
+# --- Where the CPU goes -------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU time so far of each process, by group: the gunicorn master and workers ("app"),
+    PostgreSQL's processes ("db"), this process, the load client ("client"), and the rest
+    ("others")."""
+    seen = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if server_pid in (pid, ppid):
+            group = "app"
+        elif comm == "postgres":
+            group = "db"
+        elif pid == os.getpid():
+            group = "client"
+        else:
+            group = "others"
+        seen[pid] = (group, used)
+    return seen
+
+
+def measured(server: "Server", requests: list[loadgen.Request], concurrency: int) -> loadgen.Run:
+    """Run ``requests`` and note the CPU milliseconds each cost, and how busy others were.
+    A process that ends meanwhile is not counted; one that starts is counted whole."""
+    before = cpu_seconds(server.process.pid)
+    run = loadgen.run(HOST, server.port, requests, concurrency=concurrency)
+    after = cpu_seconds(server.process.pid)
+    used = dict.fromkeys(("app", "db", "client", "others"), 0.0)
+    for pid, (group, total) in after.items():
+        used[group] += total - before.get(pid, (group, 0.0))[1]
+    n = len(requests)
+    run.cpu = {key: used[key] * 1000 / n for key in ("app", "db", "client")}
+    run.cpu["others_share"] = used["others"] / (run.wall * (os.cpu_count() or 1))
+    return run
+
+
+def post_burst(server: Server, path: str, plan, concurrency: int) -> loadgen.Run:
+    requests = [
+        loadgen.Request(
+            "POST",
+            path,
+            headers=client.headers(),
+            form={"choice": choice, "csrfmiddlewaretoken": client.csrf_token},
+            tag=client,
+        )
+        for client, choice in plan
+    ]
+    return measured(server, requests, concurrency)
+
+
+def get_load(server: Server, path: str, clients: list[Client], n: int, concurrency: int):
+    requests = [
+        loadgen.Request("GET", path, headers=clients[i % len(clients)].headers()) for i in range(n)
+    ]
+    return measured(server, requests, concurrency)
+
+
+# --- Checks -------------------------------------------------------------------------------------
+
+
+def expect(run: loadgen.Run, what: str, allowed: dict[int, str | None]) -> None:
+    """Every answer has an allowed status (and, for a redirect, the expected target)."""
+    bad = []
+    for r in run.results:
+        if r.error or r.status not in allowed:
+            bad.append(f"{r.status or r.error}")
+        elif allowed[r.status] and not r.header("location").endswith(allowed[r.status]):
+            bad.append(f"{r.status} -> {r.header('location')}")
+    if bad:
+        raise BenchError(f"{what}: {len(bad)} unexpected answers, e.g. {bad[:5]}")
+
+
+def check_votes(run: loadgen.Run, motion, clients: list[Client]) -> None:
+    """The motion stayed open: each voter counted exactly once, every duplicate refused."""
+    from django.utils import translation
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    from meetings.models import BallotReceipt, Motion, NamedVote, SecretTally
+
+    with translation.override(LANGUAGE):
+        already = gettext("You have already voted on this motion.")
+    expect(run, f"vote burst on motion {motion.pk}", {302: f"/motions/{motion.pk}/", 409: None})
+    refused = [r for r in run.results if r.status == 409]
+    if any(
+        already.encode() not in r.body and escape(already).encode() not in r.body for r in refused
+    ):
+        raise BenchError("a 409 page without the 'already voted' message")
+    counted = sorted(r.request.tag.user_id for r in run.results if r.status == 302)
+    if motion.method == Motion.Method.NAMED:
+        rows = sorted(NamedVote.objects.filter(motion=motion).values_list("voter_id", flat=True))
+        tally = len(rows)
+    else:
+        rows = sorted(
+            BallotReceipt.objects.filter(motion=motion).values_list("voter_id", flat=True)
+        )
+        tally = sum(SecretTally.objects.filter(motion=motion).values_list("count", flat=True))
+    if not (counted == rows == sorted(c.user_id for c in clients) and tally == len(rows)):
+        raise BenchError(
+            f"motion {motion.pk}: {len(counted)} accepted, {len(rows)} rows, tally {tally}"
+        )
+
+
+# --- (c) Query counts ---------------------------------------------------------------------------
+
+
+def query_counts(scene) -> dict[str, dict[int, int]]:
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from members.models import User
+
+    member = User.objects.get(username="yanzushu")  # a plain member, expected in every meeting
+    counts: dict[str, dict[int, int]] = {"member": {}, "chair": {}}
+    for role, person in (("member", member), ("chair", scene.leader)):
+        client = DjangoClient(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE=LANGUAGE)
+        client.force_login(person)
+        for meeting in (scene.meeting16, scene.meeting500):
+            url = reverse("meetings:meeting_detail", kwargs={"pk": meeting.pk})
+            client.get(url)  # first request: caches warm
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            if response.status_code != 200:
+                raise BenchError(f"meeting page answered {response.status_code} in process")
+            counts[role][meeting.expected_members.count()] = len(ctx.captured_queries)
+    return counts
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+
+def mark(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def median_run(runs: list[loadgen.Run]) -> loadgen.Run:
+    return sorted(runs, key=lambda r: r.per_second)[len(runs) // 2]
+
+
+def row(name: str, runs: list[loadgen.Run]) -> str:
+    m = median_run(runs)
+    each = " ".join(f"{r.per_second:.0f}" for r in runs)
+    cpu = m.cpu
+    return (
+        f"  {name:<34} {m.per_second:>7.0f} {m.percentile(50):>7.1f} {m.percentile(99):>7.1f}"
+        f" {m.count(302):>4} {m.count(409):>4} {m.count(200):>5}"
+        f" {cpu['app']:>6.1f} {cpu['db']:>5.1f} {cpu['client']:>5.1f} {cpu['others_share']:>6.0%}"
+        f"   [{each}]"
+    )
+
+
+def main() -> int:
+    args = parse_args()
+    secret_key = secrets.token_urlsafe(50)
+    env = environment(secret_key)
+    load_before = os.getloadavg()[0]
+    print(
+        f"infogov bench: database {DB_NAME}, {os.cpu_count()} CPUs, load {load_before:.1f}",
+        flush=True,
+    )
+    recreate_database()
+    setup_django(env)
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.urls import reverse
+
+    from meetings import services
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    from bench import seed
+
+    scene = seed.seed(args.rounds)
+    keys = seed.sessions_for(scene.voters)
+    pg_version = connection.cursor().connection.info.server_version
+    print(f"seeded in {time.monotonic() - started:.1f}s", flush=True)
+    counts = query_counts(scene)
+    connections.close_all()
+
+    results: dict[str, list[loadgen.Run]] = {"insert": [], "named": [], "secret": []}
+    pages: dict[str, list[loadgen.Run]] = {"hello": [], "meeting": []}
+    server = None
+    with tempfile.TemporaryDirectory(prefix="infogov-bench-") as log_dir:
+        try:
+            server = start_gunicorn(args, env, Path(log_dir))
+            port = server.port
+            clients = [Client(user_id=u.pk, sessionid=keys[u.pk]) for u in scene.voters]
+            fetch_csrf(port, clients)  # also warms every worker up
+            meeting_url = reverse("meetings:meeting_detail", kwargs={"pk": scene.meeting300.pk})
+            members = [c for c in clients if c.user_id != scene.leader.pk][:32]
+            for path in ("/bench/minimal/hello/", meeting_url):
+                expect(get_load(server, path, members, 100, 16), f"warm-up {path}", {200: None})
+
+            for r in range(args.rounds):
+                plan = burst_plan(clients, f"round-{r}")
+                run = post_burst(server, "/bench/minimal/insert/", plan, args.concurrency)
+                expect(run, "minimal insert burst", {302: "/bench/minimal/hello/"})
+                results["insert"].append(run)
+                for kind, motion in (("named", scene.named[r]), ("secret", scene.secret[r])):
+                    services.open_vote(actor=scene.leader, motion=motion)
+                    path = reverse("meetings:cast_vote", kwargs={"pk": motion.pk})
+                    run = post_burst(server, path, plan, args.concurrency)
+                    check_votes(run, motion, clients)
+                    results[kind].append(run)
+                    services.close_vote(actor=scene.leader, motion=motion)
+                connections.close_all()
+                print(
+                    f"round {r + 1}: insert {results['insert'][-1].per_second:.0f}/s, "
+                    f"named {results['named'][-1].per_second:.0f}/s, "
+                    f"secret {results['secret'][-1].per_second:.0f}/s",
+                    flush=True,
+                )
+
+            for _ in range(args.page_passes):  # interleaved; the median pass of each
+                for name, path in (("hello", "/bench/minimal/hello/"), ("meeting", meeting_url)):
+                    run = get_load(server, path, members, args.page_requests, args.page_concurrency)
+                    expect(run, f"GET {path}", {200: None})
+                    pages[name].append(run)
+            page_bytes = len(pages["meeting"][0].results[0].body)
+        finally:
+            stop(server)
+            log = Path(log_dir) / "gunicorn.log"
+            errors = log.read_text(errors="replace") if log.exists() else ""
+            server_errors = [
+                line for line in errors.splitlines() if "Internal Server Error" in line
+            ]
+            if server_errors:
+                print(f"gunicorn logged {len(server_errors)} server errors:\n" + errors[-3000:])
+
+    if server_errors:
+        raise BenchError("the server logged errors")
+    report(args, server, pg_version, results, pages, counts, page_bytes, load_before)
+    return 0
+
+
+def report(args, server, pg_version, results, pages, counts, page_bytes, load_before) -> None:
+    insert = median_run(results["insert"])
+    hello, meeting = median_run(pages["hello"]), median_run(pages["meeting"])
+    print()
+    print("=" * 100)
+    print(
+        f"gunicorn {args.worker_class}: {args.workers} workers x {args.threads} threads on "
+        f"{HOST}:{server.port}, DJANGO_DEBUG=0, DATABASE_CONN_MAX_AGE=60, "
+        f"PostgreSQL {pg_version // 10000}, {os.cpu_count()} CPUs"
+    )
+    print(
+        "client: asyncio in this process, a fresh TCP connection per request "
+        "(Connection: close), closed loop"
+    )
+    print(f"1-minute load average before the run: {load_before:.1f}")
+    print(
+        "app / db / cli: CPU ms per request of gunicorn, PostgreSQL, the load client; "
+        "others: share of the CPUs used meanwhile by other processes"
+    )
+    if load_before > 1.0:
+        print(
+            "WARNING: other processes were using the CPUs before the run started: "
+            "the figures understate what this machine can do"
+        )
+    print()
+    print(
+        f"(a) vote burst: 300 votes + {DUPLICATES} duplicates = 350 POSTs, "
+        f"{args.concurrency} in flight; median of {args.rounds} rounds"
+    )
+    header = (
+        f"  {'':<34} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'302':>4} {'409':>4} {'200':>5}"
+        f" {'app':>6} {'db':>5} {'cli':>5} {'others':>6}   [each run, req/s]"
+    )
+    print(header)
+    print(row("minimal insert view (one row)", results["insert"]))
+    print(row("vote, named (meetings:cast_vote)", results["named"]))
+    print(row("vote, secret (meetings:cast_vote)", results["secret"]))
+    print()
+    print(
+        f"(b) GET, {args.page_requests} requests, {args.page_concurrency} in flight, "
+        f"as a member; median of {args.page_passes}"
+    )
+    print(header)
+    print(row("minimal view (tiny HttpResponse)", pages["hello"]))
+    print(row(f"meeting page, 300 expected ({page_bytes // 1024} KiB)", pages["meeting"]))
+    print()
+    print("(c) queries of the meeting page (in process), 16 vs 500 expected members")
+    for role, by_size in counts.items():
+        print(f"  as {role:<7} 16: {by_size[16]:>3}   500: {by_size[500]:>3}")
+    busiest = max(
+        r.cpu["others_share"] for runs in (*results.values(), *pages.values()) for r in runs
+    )
+    if busiest > 0.10:
+        print(
+            f"WARNING: other processes took up to {busiest:.0%} of the CPUs during a measurement: "
+            "rates understate this machine; the CPU ms per request are still meaningful"
+        )
+    print()
+    print("Targets")
+    targets = []
+    for kind in ("named", "secret"):
+        m = median_run(results[kind])
+        targets += [
+            (
+                f"{kind} votes/s >= {TARGET_VOTES_PER_S}",
+                f"{m.per_second:.0f}",
+                m.per_second >= TARGET_VOTES_PER_S,
+            ),
+            (
+                f"{kind} p99 <= {TARGET_P99_MS} ms",
+                f"{m.percentile(99):.0f} ms",
+                m.percentile(99) <= TARGET_P99_MS,
+            ),
+            (
+                f"{kind} >= {TARGET_VS_INSERT:.0%} of minimal insert",
+                f"{m.per_second / insert.per_second:.0%}",
+                m.per_second >= TARGET_VS_INSERT * insert.per_second,
+            ),
+        ]
+    targets.append(
+        (
+            f"meeting page >= {TARGET_PAGE_VS_MINIMAL:.0%} of minimal view",
+            f"{meeting.per_second / hello.per_second:.0%}",
+            meeting.per_second >= TARGET_PAGE_VS_MINIMAL * hello.per_second,
+        )
+    )
+    for role, by_size in counts.items():
+        targets.append(
+            (
+                f"queries equal for 16 and 500 ({role})",
+                f"{by_size[16]} / {by_size[500]}",
+                by_size[16] == by_size[500],
+            )
+        )
+    for name, value, ok in targets:
+        print(f"  {name:<44} {value:>10}   {mark(ok)}")
+    print("=" * 100)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench error: {exc}", file=sys.stderr)
+        sys.exit(1)
