@@ -14,8 +14,8 @@ import mimetypes
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, PositiveIntegerField, Q, When
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,13 +26,11 @@ from meetings.models import (
     MAX_MATERIAL_BYTES,
     AgendaItem,
     Attendee,
-    BallotReceipt,
     Decision,
     ExpectedMember,
     Material,
     Meeting,
     Motion,
-    NamedVote,
     Notification,
     QuorumCheck,
     SecretTally,
@@ -610,21 +608,36 @@ def create_motion(
     return motion
 
 
-def _lock_motion(motion_id: int, *, shared: bool) -> Motion:
-    """Lock the motion row: shared by voters (they do not block each other), exclusive by
-    the close, which therefore waits for votes in flight and is seen by every later vote."""
-    if shared and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM meetings_motion WHERE id = %s FOR SHARE", [motion_id])
-        return Motion.objects.select_related("item__meeting").get(pk=motion_id)
-    # SQLite serialises writers (IMMEDIATE transactions), which is stronger still.
+# PostgreSQL advisory lock namespace of a motion's vote: voters hold it shared, the steps that
+# change the motion's status (open, close, defer) exclusive. Unlike a row lock FOR SHARE, whose
+# new sharers jump ahead of a waiting FOR UPDATE (so a close could starve under a burst of votes),
+# the lock manager queues a shared request behind a waiting exclusive one: the close waits only
+# for the votes already in flight, and every vote after it sees the motion closed.
+VOTE_LOCK_NAMESPACE = 7301
+
+
+def _vote_lock(cursor, motion_id: int, *, shared: bool) -> None:
+    """Take the motion's vote lock until the transaction ends (PostgreSQL only; SQLite
+    serialises writers with IMMEDIATE transactions, which is stronger still)."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    # Two int4 keys; ids past 2**31 share a key with another motion, which only serialises more.
+    cursor.execute(f"SELECT {function}(%s, %s)", [VOTE_LOCK_NAMESPACE, motion_id & 0x7FFFFFFF])
+
+
+def _lock_motion(motion_id: int) -> Motion:
+    """Lock the motion for a change of status: the vote lock exclusive (it waits for votes in
+    flight and is seen by every later vote), then the row itself."""
+    with connection.cursor() as cursor:
+        _vote_lock(cursor, motion_id, shared=False)
     return Motion.objects.select_for_update().select_related("item__meeting").get(pk=motion_id)
 
 
 @_gated
 def open_vote(*, actor: User, motion: Motion):
     """Open a vote: the meeting is in session and quorate (R-MEET-2)."""
-    motion = _lock_motion(motion.pk, shared=False)
+    motion = _lock_motion(motion.pk)
     meeting = motion.item.meeting
     if meeting.status != Meeting.Status.IN_SESSION:
         raise InvalidTransition(_("Votes open only while the meeting is in session."))
@@ -651,52 +664,92 @@ def open_vote(*, actor: User, motion: Motion):
     return motion, check
 
 
-@transaction.atomic
 def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
-    """One present, seated member casts one vote (R-VOTE-1, R-VOTE-2, R-VOTE-4).
+    """One present, seated member casts one vote (R-VOTE-1, R-VOTE-2, R-VOTE-4)."""
+    cast_vote_by_id(voter=voter, motion_id=motion.pk, choice=choice)
+
+
+# One statement reads what the vote needs: the motion's status, method and text (for the audit
+# entry) and whether the voter is an expected (seated voting) member who is present (R-VOTE-4).
+_VOTE_CONTEXT_SQL = (
+    "SELECT m.status, m.method, m.text, EXISTS ("
+    "SELECT 1 FROM meetings_expectedmember e"
+    " WHERE e.meeting_id = i.meeting_id AND e.person_id = %s AND e.present)"
+    " FROM meetings_motion m JOIN meetings_agendaitem i ON i.id = m.item_id WHERE m.id = %s"
+)
+
+
+@transaction.atomic
+def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
+    """Cast one vote on the motion ``motion_id`` in a few statements (the vote endpoint's hot
+    path); raises MeetingError when refused and Motion.DoesNotExist for no such motion.
 
     A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
     """
     if choice not in rules.Choice:
         raise MeetingError(_("Choose yes, no or abstain."))
-    motion = _lock_motion(motion.pk, shared=True)
-    if motion.status != Motion.Status.OPEN:
-        raise MeetingError(
-            _("This vote is closed; your vote was not counted.")
-            if motion.status == Motion.Status.CLOSED
-            else _("This vote is not open.")
-        )
-    # R-VOTE-4: only expected (seated voting) members who are present vote; 列席 never.
-    if not ExpectedMember.objects.filter(
-        meeting_id=motion.item.meeting_id, person=voter, present=True
-    ).exists():
-        raise MeetingError(_("Only seated members who are checked in can vote."))
-    try:
-        with transaction.atomic():
-            if motion.method == Motion.Method.NAMED:
-                NamedVote.objects.create(motion=motion, voter=voter, choice=choice)
-            else:
-                BallotReceipt.objects.create(motion=motion, voter=voter)
+    with connection.cursor() as cursor:
+        # Before the read, in its own statement: the read's snapshot then follows any close
+        # that committed while this vote waited for the lock.
+        _vote_lock(cursor, motion_id, shared=True)
+        cursor.execute(_VOTE_CONTEXT_SQL, [voter.pk, motion_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise Motion.DoesNotExist
+        status, method, text, present = row
+        if status != Motion.Status.OPEN:
+            raise MeetingError(
+                _("This vote is closed; your vote was not counted.")
+                if status == Motion.Status.CLOSED
+                else _("This vote is not open.")
+            )
+        # R-VOTE-4: only expected (seated voting) members who are present vote; 列席 never.
+        if not present:
+            raise MeetingError(_("Only seated members who are checked in can vote."))
+        # R-VOTE-2: the unique constraint decides; a conflict inserts nothing.
+        if method == Motion.Method.NAMED:
+            cursor.execute(
+                "INSERT INTO meetings_namedvote (motion_id, voter_id, choice, cast_at)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (motion_id, voter_id) DO NOTHING",
+                [
+                    motion_id,
+                    voter.pk,
+                    choice,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                ],
+            )
+            inserted = cursor.rowcount == 1
+        else:
+            cursor.execute(
+                "INSERT INTO meetings_ballotreceipt (motion_id, voter_id) VALUES (%s, %s)"
+                " ON CONFLICT (motion_id, voter_id) DO NOTHING",
+                [motion_id, voter.pk],
+            )
+            inserted = cursor.rowcount == 1
+            if inserted:
                 # R-VOTE-1: write all three counters, so that no row version, row order or
                 # transaction stamp (PostgreSQL's xmin, which the receipt shares) tells which
                 # one this ballot went to. Lock them in id order first: voters never deadlock.
-                tallies = SecretTally.objects.filter(motion=motion)
-                list(tallies.select_for_update().order_by("id").values_list("id", flat=True))
-                tallies.update(
-                    count=Case(
-                        When(choice=choice, then=F("count") + 1),
-                        default=F("count"),
-                        output_field=PositiveIntegerField(),
+                if connection.features.has_select_for_update:
+                    cursor.execute(
+                        "SELECT id FROM meetings_secrettally WHERE motion_id = %s"
+                        " ORDER BY id FOR UPDATE",
+                        [motion_id],
                     )
+                cursor.execute(
+                    "UPDATE meetings_secrettally"
+                    " SET count = CASE WHEN choice = %s THEN count + 1 ELSE count END"
+                    " WHERE motion_id = %s",
+                    [choice, motion_id],
                 )
-    except IntegrityError:
-        raise MeetingError(_("You have already voted on this motion.")) from None
+        if not inserted:
+            raise MeetingError(_("You have already voted on this motion."))
     # The audit trail records that a vote was cast, never the secret choice.
     audit.record(
         actor=voter,
         action="vote.cast",
-        obj=motion,
-        after={"choice": choice} if motion.method == Motion.Method.NAMED else None,
+        obj=Motion(pk=motion_id, text=text),
+        after={"choice": choice} if method == Motion.Method.NAMED else None,
     )
 
 
@@ -719,7 +772,7 @@ def voted_count(motion: Motion) -> int:
 @_gated
 def close_vote(*, actor: User, motion: Motion):
     """Close a vote with quorum (R-MEET-2) and count it under its rule (R-VOTE-3)."""
-    motion = _lock_motion(motion.pk, shared=False)
+    motion = _lock_motion(motion.pk)
     if motion.status != Motion.Status.OPEN:
         raise InvalidTransition(_("This vote is not open."))
     meeting = motion.item.meeting
@@ -769,7 +822,7 @@ def close_vote(*, actor: User, motion: Motion):
 @transaction.atomic
 def defer_vote(*, actor: User, motion: Motion, reason: str) -> Motion:
     """暂缓表决 (R-VOTE-5): set a vote aside with a reason; ballots already cast are not counted."""
-    motion = _lock_motion(motion.pk, shared=False)
+    motion = _lock_motion(motion.pk)
     if motion.status not in (Motion.Status.DRAFT, Motion.Status.OPEN):
         raise InvalidTransition(
             _("This vote is %(status)s.") % {"status": motion.get_status_display()}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/open/", views.meeting_open, name="meeting_open"),
     path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
     path("meetings/<int:pk>/quorum/", views.quorum_panel, name="quorum_panel"),
+    path("meetings/<int:pk>/members/", views.meeting_members, name="meeting_members"),
     path("meetings/<int:pk>/invite.ics", views.meeting_invite, name="meeting_invite"),
     path("attendance/<int:member_pk>/answer/", views.attendance_answer, name="attendance_answer"),
     path(

@@ -178,11 +178,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_manage = permissions.can_manage(user, meeting.body)
     can_chair = permissions.can_chair(user, meeting.body)
-    expected = _expected(meeting)
+    # The Office sees (and works) every expected member's row; everyone else sees their own
+    # row and loads the whole list on demand (meeting_members), which keeps the page small.
+    expected = _expected(meeting) if can_manage else _expected(meeting, person=user)
+    numbers = services.attendance(meeting)
     context = {
         "meeting": meeting,
-        "numbers": services.attendance(meeting),
+        "numbers": numbers,
         "expected": expected,
+        "expected_count": numbers.expected,
+        "all_members": can_manage,
         "mine": next((m for m in expected if m.person_id == user.pk), None),
         "attendees": meeting.attendees.select_related("person"),
         "items": _agenda(meeting),
@@ -202,8 +207,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _expected(meeting: Meeting) -> list:
-    expected = list(meeting.expected_members.select_related("person__unit"))
+def _expected(meeting: Meeting, person: User | None = None) -> list:
+    members = meeting.expected_members.select_related("person__unit")
+    if person is not None:
+        members = members.filter(person_id=person.pk)
+    expected = list(members)
     for member in expected:
         member.role_label = ROLE_LABELS.get(member.role, member.role)
     return expected
@@ -217,10 +225,33 @@ def quorum_panel(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"meeting": meeting, "numbers": services.attendance(meeting)}
     response = render(request, "meetings/meeting_detail.html#quorum-panel", context)
     if permissions.can_manage(request.user, meeting.body):
-        context.update(expected=_expected(meeting), can_manage=True, out_of_band=True)
+        expected = _expected(meeting)
+        context.update(
+            expected=expected,
+            expected_count=len(expected),
+            all_members=True,
+            can_manage=True,
+            out_of_band=True,
+        )
         table = render(request, "meetings/meeting_detail.html#attendance-table", context)
         response.content += table.content
     return response
+
+
+@login_required
+def meeting_members(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every expected member's attendance: the meeting page's table, loaded by htmx on demand
+    for those who are not the Office (one query for the members, however many)."""
+    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
+    expected = _expected(meeting)
+    context = {
+        "meeting": meeting,
+        "expected": expected,
+        "expected_count": len(expected),
+        "all_members": True,
+        "can_manage": permissions.can_manage(request.user, meeting.body),
+    }
+    return render(request, "meetings/meeting_detail.html#attendance-table", context)
 
 
 @login_required
@@ -538,17 +569,24 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cast_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    """The vote endpoint: 302 to the motion page when counted, 409 when refused, 404 unseen."""
-    motion = permissions.get_motion_for_user_or_404(request.user, pk)
+    """The vote endpoint: 302 to the motion page when counted, 409 when refused, 404 unseen.
+
+    A counted vote needs no separate visibility check: the service counts only a present
+    expected member of a meeting in session, whom can_view lets see it (and login_required an
+    active user). Any refusal, or no such motion, asks can_view first, so an unseen motion
+    still answers 404 and never tells why a vote was refused.
+    """
     try:
-        services.cast_vote(voter=request.user, motion=motion, choice=request.POST.get("choice", ""))
-    except MeetingError as error:
-        messages.error(request, str(error))
-        # Read the motion again: the refusal may be news (the vote has just closed).
+        services.cast_vote_by_id(
+            voter=request.user, motion_id=pk, choice=request.POST.get("choice", "")
+        )
+    except (MeetingError, Motion.DoesNotExist) as error:
+        # Read the motion afresh: 404 if unseen; the refusal may be news (just closed).
         motion = permissions.get_motion_for_user_or_404(request.user, pk)
+        messages.error(request, str(error))
         return _render_motion(request, motion, status=409)
     messages.success(request, _("Your vote has been counted."))
-    return redirect(motion)
+    return redirect("meetings:motion_detail", pk=pk)
 
 
 @login_required

@@ -132,6 +132,8 @@ GRID = [
      [LOGIN, 404, 403, 403, 403, 200, 404]),
     ("quorum", "GET", lambda w: reverse("meetings:quorum_panel", args=[w.convened.pk]), None,
      [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("members", "GET", lambda w: reverse("meetings:meeting_members", args=[w.convened.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
     ("ics", "GET", lambda w: reverse("meetings:meeting_invite", args=[w.convened.pk]), None,
      [LOGIN, 404, 200, 200, 200, 200, 404]),
     ("draft ics", "GET", lambda w: reverse("meetings:meeting_invite", args=[w.draft.pk]), None,
@@ -324,5 +326,5 @@ def test_the_grid_covers_every_meetings_url(world):
     ]
     named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
     covered = {resolve(url(world)).view_name for _, _, url, *_ in GRID}
-    assert len(named) == 28
+    assert len(named) == 29
     assert covered == named
