@@ -224,6 +224,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a whole traceback for every certificate it cannot chain to a trusted root;
+    # the verification page reports that itself.
+    "loggers": {
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 # --- infogov --------------------------------------------------------------------------------

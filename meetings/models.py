@@ -602,13 +602,13 @@ class IssuedMinutes(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def get_absolute_url(self) -> str:
-        return reverse("meetings:issued_detail", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None or not self._state.adding:
             raise ImmutableDocument(_("Issued minutes cannot be changed; issue a correction."))
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:issued_detail", kwargs={"pk": self.pk})
 
     def delete(self, *args, **kwargs):
         raise ImmutableDocument(_("Issued minutes cannot be deleted; issue a correction."))
