@@ -160,6 +160,9 @@ run: messages
 	$(MANAGE) load_demo_meetings
 	$(MANAGE) sync_permissions
 	@echo "Serving infogov on http://127.0.0.1:$(PORT)/ (demo password: infogov-demo)"
+	@# The background worker renders and signs minutes; it stops with the server.
+	@$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Exit code 5 (pytest collected no tests) fails like any other.
