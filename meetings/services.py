@@ -852,6 +852,9 @@ def mark_notifications_read(*, user: User) -> int:
 # --- Minutes (Art. 15-16) -----------------------------------------------------------------------
 
 CHOICE_LABELS = {"yes": "同意", "no": "不同意", "abstain": "弃权"}
+# The minutes are an official Chinese document (Art. 15): their words do not follow the UI
+# language of whoever signs.
+KIND_LABELS = {"lg_plenary": "全体会议", "lg_special": "专题会议", "wg_special": "专题会议"}
 METHOD_LABELS = {"named": "举手表决", "secret": "投票表决"}
 BASIS_LABELS = {"expected": "应到会成员", "present": "实到会成员", "cast": "实际投票"}
 THRESHOLD_LABELS = {"more_than_half": "超过半数", "two_thirds": "三分之二以上"}
@@ -1089,7 +1092,7 @@ def build_document(
         title=minutes.title,
         meeting_line=(
             f"{chinese_date(starts.date())}{period}，{body.name}在{meeting.location}召开"
-            f"{meeting.get_kind_display()}" + (f"，会议由{chair}主持。" if chair else "。")
+            f"{KIND_LABELS[meeting.kind]}" + (f"，会议由{chair}主持。" if chair else "。")
         ),
         narrative=minutes.narrative,
         items=tuple(items),

@@ -331,8 +331,9 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
         result = expect_result(page, yes=1, no=1, abstain=0, passed=False)
         choices = result.locator("li.named-vote")
         expect(choices).to_have_count(EXPECTED)
-        expect(choices.filter(has_text="阎祖书")).to_have_text(f"阎祖书: {label['yes']}")
-        expect(choices.filter(has_text="赵曼")).to_have_text(f"赵曼: {label['no']}")
+        # The separator is the page language's (Chinese "：").
+        expect(choices.filter(has_text="阎祖书")).to_have_text(f"阎祖书：{label['yes']}")
+        expect(choices.filter(has_text="赵曼")).to_have_text(f"赵曼：{label['no']}")
         expect(choices.filter(has=page.locator(".muted"))).to_have_count(EXPECTED - 2)
     assert horizontal_scroll_width(member) <= PHONE["width"]
     member.screenshot(path=shots / "meet-named-closed.png", full_page=True)
