@@ -31,7 +31,7 @@ PY_REQUIREMENTS := import tomllib; p = tomllib.load(open("pyproject.toml", "rb")
 	print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))
 
 .PHONY: help run test bench lint fmt migrations-check check deploy-check \
-	install venv deps sysdeps messages
+	install venv deps sysdeps fonts messages
 
 help:
 	@echo "make run               set up, load the demo, serve on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -104,9 +104,49 @@ sysdeps:
 	apt-get update; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
 
+# The free Fandol fonts (仿宋, 黑体, 楷体, 宋) for the minutes PDF, taken from Debian's
+# texlive-lang-chinese package without installing it: apt-get download (no root needed), then
+# only the .otf files are copied to $(FONTS_DIR), which meetings.pdf reads (it falls back to
+# Noto CJK when they are missing). An empty or stale apt list makes the download fail: then,
+# as root, apt-get update runs once and the download is tried again.
+FONTS_DIR := $(or $(INFOGOV_VAR_DIR),var)/fonts/fandol
+FONTS_DEB := texlive-lang-chinese
+FONTS_IN_DEB := usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/
+
+fonts:
+	@if ls $(FONTS_DIR)/Fandol*.otf >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then \
+		echo "warning: not Debian; put the Fandol fonts (FandolFang, FandolHei, FandolKai," \
+			"FandolSong .otf, from CTAN fandol) in $(FONTS_DIR)/ or the minutes PDF" \
+			"falls back to Noto CJK" >&2; \
+		exit 0; \
+	fi; \
+	dest="$$(realpath -m $(FONTS_DIR))"; \
+	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	cd "$$tmp"; \
+	echo "Fetching the Fandol fonts from Debian's $(FONTS_DEB) into $(FONTS_DIR)"; \
+	if ! apt-get download $(FONTS_DEB); then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "apt-get download $(FONTS_DEB) failed; the apt lists may be stale." >&2; \
+			echo "Run as root, then make again:  sudo apt-get update" >&2; \
+			exit 1; \
+		fi; \
+		echo "apt-get download failed: updating the apt lists and trying again"; \
+		apt-get update; \
+		apt-get download $(FONTS_DEB); \
+	fi; \
+	deb="$$(ls $(FONTS_DEB)_*.deb)"; \
+	dpkg-deb -c "$$deb" | awk '{print $$NF}' | grep -F '$(FONTS_IN_DEB)' | grep -E '\.otf$$' > otf.list; \
+	if [ ! -s otf.list ]; then echo "no Fandol .otf in $$deb" >&2; exit 1; fi; \
+	dpkg-deb -x "$$deb" x; \
+	mkdir -p "$$dest.partial"; \
+	while read -r f; do cp "x/$${f#./}" "$$dest.partial/"; done < otf.list; \
+	rm -rf "$$dest"; mv "$$dest.partial" "$$dest"; \
+	echo "Installed $$(ls "$$dest" | wc -l) Fandol fonts in $(FONTS_DIR)"
+
 # Compile locale/*/LC_MESSAGES/*.po; .venv and var are skipped, else Django would walk into
 # the installed packages and compile their catalogues too.
-messages: deps sysdeps
+messages: deps sysdeps fonts
 	@if find locale -name '*.po' -print 2>/dev/null | grep -q .; then \
 		$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules; \
 	else \
@@ -121,6 +161,9 @@ run: messages
 	$(MANAGE) load_demo_meetings
 	$(MANAGE) sync_permissions
 	@echo "Serving infogov on http://127.0.0.1:$(PORT)/ (demo password: infogov-demo)"
+	@# The background worker renders and signs minutes; it stops with the server.
+	@$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Exit code 5 (pytest collected no tests) fails like any other.

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "guardian",
     "infogov",
     "members",
@@ -223,9 +224,31 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a whole traceback for every certificate it cannot chain to a trusted root;
+    # the verification page reports that itself.
+    "loggers": {
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 # --- infogov --------------------------------------------------------------------------------
+
+# Where the portal is reached: the verification link printed on issued minutes.
+INFOGOV_BASE_URL = os.environ.get("INFOGOV_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who signs minutes: "demo" (a demo CA made on this machine), "pkcs12" or "pkcs11".
+INFOGOV_SIGNER = os.environ.get("INFOGOV_SIGNER", "demo")
+INFOGOV_SIGNING_DIR = Path(os.environ.get("INFOGOV_SIGNING_DIR", VAR_DIR / "signing"))
+
+# Rendering and signing minutes run in the background (django-tasks-db; `manage.py
+# db_worker` is started by `make run`). INFOGOV_TASKS_IMMEDIATE=1 runs them inline.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if env_bool("INFOGOV_TASKS_IMMEDIATE", default=False)
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 # Art. 12 / R-MEET-4: the academic year starts on this month and day.
 INFOGOV_ACADEMIC_YEAR_START = (9, 1)

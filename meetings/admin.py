@@ -4,7 +4,9 @@ Every change of a meeting goes through meetings.services (rules of Art. 12-14, a
 notifications); an edit in the admin would bypass all three, so every model here is read-only.
 Votes are doubly so: NamedVote, BallotReceipt and SecretTally cannot be added, changed or
 deleted, and the secret ballot's two tables offer nothing that could join or order them
-together (R-VOTE-1): no ids, no links to rows, no times.
+together (R-VOTE-1): no ids, no links to rows, no times. Minutes are drafted, signed and issued
+through the services only; issued minutes are immutable (R-MIN-2), and their PDF bytes are
+never put in a form: the PDF is downloaded from the portal, where the download is a read receipt.
 """
 
 from django.contrib import admin
@@ -15,13 +17,18 @@ from meetings.models import (
     Attendee,
     BallotReceipt,
     Decision,
+    Distribution,
+    DocumentCounter,
     ExpectedMember,
+    IssuedMinutes,
     Material,
     Meeting,
+    Minutes,
     Motion,
     NamedVote,
     Notification,
     QuorumCheck,
+    ReadReceipt,
     SecretTally,
 )
 
@@ -199,3 +206,99 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["read_at"]
     search_fields = ["recipient__full_name", "text"]
     list_select_related = ["recipient", "meeting"]
+
+
+# --- Minutes (Art. 15-16) -----------------------------------------------------------------------
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ["title", "meeting", "status", "corrects", "updated_at"]
+    list_filter = ["status", "meeting__body"]
+    search_fields = ["title", "narrative", "meeting__title"]
+    list_select_related = ["meeting", "corrects"]
+    fields = [
+        "meeting",
+        "title",
+        "status",
+        "corrects",
+        "narrative",
+        "comments",
+        "distribution",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("corrects__pdf", "corrects__content")
+
+
+class DistributionInline(ReadOnlyInline):
+    model = Distribution
+    fields = readonly_fields = ["unit", "sent_at"]
+
+
+@admin.register(IssuedMinutes)
+class IssuedMinutesAdmin(ReadOnlyAdmin):
+    """R-MIN-2: nothing to add, change or delete; the PDF bytes are never shown in a form."""
+
+    list_display = ["number", "title", "body", "signer", "signed_at", "demo_signature"]
+    list_filter = ["body", "year", "demo_signature"]
+    search_fields = ["number", "title", "pdf_sha256"]
+    list_select_related = ["body", "signer"]
+    exclude = ["pdf"]
+    fields = [
+        "number",
+        "title",
+        "body",
+        "year",
+        "sequence",
+        "minutes",
+        "corrects",
+        "signer",
+        "signer_certificate",
+        "demo_signature",
+        "signed_at",
+        "pdf_sha256",
+        "content_sha256",
+        "content",
+    ]
+    inlines = [DistributionInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("pdf")
+
+
+@admin.register(Distribution)
+class DistributionAdmin(ReadOnlyAdmin):
+    list_display = ["issued", "unit", "sent_at"]
+    list_filter = ["unit"]
+    search_fields = ["issued__number", "unit__name"]
+    list_select_related = ["issued", "unit"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("issued__pdf", "issued__content")
+
+
+@admin.register(ReadReceipt)
+class ReadReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["reader", "distribution", "read_at"]
+    list_filter = ["distribution__unit"]
+    search_fields = ["reader__full_name", "distribution__issued__number"]
+    list_select_related = ["reader", "distribution__issued", "distribution__unit"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("distribution__issued__pdf", "distribution__issued__content")
+        )
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    """R-MIN-1: the last number used per body and year; changed only by signing."""
+
+    list_display = ["body", "year", "last"]
+    list_filter = ["body", "year"]
+    list_select_related = ["body"]

@@ -1,7 +1,9 @@
 """Demo meetings for `make run` only; a production install never runs this.
 
 Everything is done through meetings.services, as the people would do it in the portal:
-the Office drafts, the leader convenes, the Office checks members in, members vote. Needs
+the Office drafts, the leader convenes, the Office checks members in, members vote; then the
+Office writes the plenary's minutes and the leader signs them with the demo password, so that
+issued, signed minutes (demo CA: not legally reliable) can be downloaded and verified. Needs
 the roster and the demo logins (`manage.py load_demo`) first.
 """
 
@@ -10,12 +12,14 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from infogov.academic_year import AcademicYear
-from meetings import services
-from meetings.models import Decision, Meeting, Motion
+from meetings import services, signing
+from meetings.models import Decision, Meeting, Minutes, Motion
 from meetings.rules import Basis, Threshold
+from members.demo import DEMO_PASSWORD
 from members.models import Appointment, Body, Unit, User
 
 PLENARY_TITLE = "信息化工作领导小组全体会议（{year}）"
@@ -35,6 +39,21 @@ SPECIAL_PRESENT = [
     "hansujian",
 ]
 DEMO_LOGINS = ["sunqixin", "zhaoman", "yanzushu", "demo-clerk", "demo-liaison"]
+# The plenary's minutes: the Office's narrative (headings 一、 （一）, see MinutesDocument) and
+# the units they are sent to (Art. 16); demo-liaison of Finance can then read them.
+PLENARY_NARRATIVE = """\
+会议听取了网络与教育技术中心关于年度信息化建设项目立项建议和《校园网络安全管理办法（修订稿）》的汇报，经认真讨论，形成如下纪要。
+一、关于年度信息化建设项目立项建议
+会议原则同意工作组提出的年度信息化建设项目立项建议，报校长办公会审定。
+（一）项目经费预算由计划财务处会同网络与教育技术中心核定，按程序纳入年度预算。
+（二）国资管理处负责项目的招标采购与验收，网络与教育技术中心负责建设与督办。
+二、关于《校园网络安全管理办法（修订稿）》
+会议通过《校园网络安全管理办法（修订稿）》，由网络与教育技术中心印发实施，各单位认真贯彻落实。
+"""
+PLENARY_DISTRIBUTION = ["netc", "finance", "state-assets"]
+# Tasks run inline for the demo whatever the configured backend: `make run` starts no worker,
+# and the demo promises minutes already issued.
+INLINE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 class DemoError(Exception):
@@ -46,23 +65,24 @@ def demo_meetings_exist() -> bool:
     return Meeting.objects.filter(created_by__username="demo-clerk").exists()
 
 
-@transaction.atomic
 def load_demo_meetings() -> list[str]:
-    """Create a closed plenary and a convened special meeting; return what was made.
+    """Create a closed plenary with its minutes issued and signed, and a convened special
+    meeting; return what was made.
 
     Idempotent: returns an empty list, changing nothing, once demo meetings exist.
     """
-    if demo_meetings_exist():
-        return []
-    people = {p.username: p for p in User.objects.filter(username__in=DEMO_LOGINS)}
-    missing = sorted(set(DEMO_LOGINS) - set(people))
-    if missing:
-        raise DemoError(f"Missing demo logins {', '.join(missing)}: run `manage.py load_demo`.")
-    leading_group = Body.objects.get(kind=Body.Kind.LEADING_GROUP)
-    return [
-        *_closed_plenary(leading_group, people),
-        *_convened_special(leading_group, people),
-    ]
+    with transaction.atomic():
+        if demo_meetings_exist():
+            return []
+        people = {p.username: p for p in User.objects.filter(username__in=DEMO_LOGINS)}
+        missing = sorted(set(DEMO_LOGINS) - set(people))
+        if missing:
+            raise DemoError(f"Missing demo logins {', '.join(missing)}: run `manage.py load_demo`.")
+        leading_group = Body.objects.get(kind=Body.Kind.LEADING_GROUP)
+        plenary, minutes = _closed_plenary(leading_group, people)
+        special = _convened_special(leading_group, people)
+    # Signed after the meetings are committed, as in the portal: the signing task reads them.
+    return [*plenary, *_sign_minutes(minutes, people["sunqixin"]), *special]
 
 
 def _past_start(body: Body) -> dt.datetime:
@@ -95,7 +115,7 @@ def _vote(motion: Motion, choices: dict[str, str]) -> None:
         services.cast_vote(voter=voters[username], motion=motion, choice=choice)
 
 
-def _closed_plenary(body: Body, people: dict[str, User]) -> list[str]:
+def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Minutes]:
     clerk, leader = people["demo-clerk"], people["sunqixin"]
     starts_at = _past_start(body)
     year = AcademicYear.of(timezone.localdate(starts_at))
@@ -176,6 +196,16 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> list[str]:
         motion=secret,
     )
     services.close_meeting(actor=leader, meeting=meeting)
+
+    # Art. 15: the Office writes the narrative and submits the minutes to the leader.
+    minutes = services.edit_minutes(
+        actor=clerk,
+        minutes=meeting.minutes.get(),
+        title=f"{meeting.title}纪要",
+        narrative=PLENARY_NARRATIVE,
+        distribution=Unit.objects.filter(code__in=PLENARY_DISTRIBUTION),
+    )
+    minutes = services.submit_minutes(actor=clerk, minutes=minutes)
     return [
         f"Closed {meeting.get_kind_display()}: {meeting.title}, "
         f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M} (meeting {meeting.pk})",
@@ -185,6 +215,25 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> list[str]:
         "decision forwarded to 校长办公会",
         f"  secret ballot (two-thirds): {secret.yes} yes, {secret.no} no, {secret.abstain} "
         f"abstain, {secret.required} needed → {'passed' if secret.passed else 'not passed'}",
+    ], minutes
+
+
+def _sign_minutes(minutes: Minutes, leader: User) -> list[str]:
+    """Art. 15: the leader signs with the password again (R-MIN-3); the task runs inline."""
+    signing.create_demo_ca()
+    try:
+        with override_settings(TASKS=INLINE_TASKS):
+            services.request_signature(actor=leader, minutes=minutes, password=DEMO_PASSWORD)
+    except services.MeetingError as error:
+        return [f"  minutes submitted to {leader.full_name}, not signed: {error}"]
+    minutes.refresh_from_db()
+    issued = minutes.issued.defer("pdf").first()
+    if issued is None:  # signing_failed put them back before the leader, saying why
+        return [f"  minutes submitted to {leader.full_name}; signing failed: {minutes.comments}"]
+    return [
+        f"  minutes issued as {issued.number}, signed by {leader.full_name} "
+        f"(demo CA — not legally reliable), sent to {issued.distributions.count()} units "
+        f"(issued {issued.pk}, {issued.get_absolute_url()})",
     ]
 
 

@@ -8,7 +8,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from meetings.models import AgendaItem, Attendee, ExpectedMember, Material, Meeting, Motion
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    Distribution,
+    ExpectedMember,
+    IssuedMinutes,
+    Material,
+    Meeting,
+    Minutes,
+    Motion,
+)
 from members.models import Body, User
 from members.permissions import body_perms, has_body_perm
 
@@ -104,6 +114,63 @@ def get_material_for_user_or_404(user: User, pk: int) -> Material:
     if not can_view(user, material.item.meeting):
         raise Http404
     return material
+
+
+# --- Minutes (Art. 15-16) -----------------------------------------------------------------------
+
+
+def can_edit_minutes(user: User, body: Body) -> bool:
+    """Art. 9, 15: the Office drafts the minutes, submits them and starts corrections."""
+    return can_manage(user, body)
+
+
+def can_sign_minutes(user: User, body: Body) -> bool:
+    """Art. 15 / R-MIN-1: the body's leader returns or signs (the service checks the seat too)."""
+    return has_body_perm(user, "sign_minutes", body)
+
+
+def get_minutes_for_user_or_404(user: User, pk: int) -> Minutes:
+    """Minutes are seen by whoever sees their meeting."""
+    minutes = get_object_or_404(
+        Minutes.objects.select_related("meeting__body", "meeting__chair", "corrects"), pk=pk
+    )
+    if not can_view(user, minutes.meeting):
+        raise Http404
+    return minutes
+
+
+def _in_distribution(user: User) -> Exists:
+    return Exists(Distribution.objects.filter(issued=OuterRef("pk"), unit_id=user.unit_id))
+
+
+def visible_issued(user: User) -> QuerySet[IssuedMinutes]:
+    """Issued minutes ``user`` may read: those of a meeting they see, and those sent to their
+    unit (Art. 16). The PDF bytes are left in the database until asked for."""
+    if not user.is_authenticated or not user.is_active:
+        return IssuedMinutes.objects.none()
+    seen = Q(minutes__meeting__in=visible_meetings(user))
+    if user.unit_id is not None:
+        seen |= _in_distribution(user)
+    return IssuedMinutes.objects.filter(seen).defer("pdf")
+
+
+def can_view_issued(user: User, issued: IssuedMinutes) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_view(user, issued.minutes.meeting):
+        return True
+    return user.unit_id is not None and issued.distributions.filter(unit_id=user.unit_id).exists()
+
+
+def get_issued_for_user_or_404(user: User, pk: int, *, with_pdf: bool = False) -> IssuedMinutes:
+    """The issued minutes if ``user`` may read them, else 404; the PDF only if asked for."""
+    issued = IssuedMinutes.objects.select_related("minutes__meeting__body", "signer", "corrects")
+    if not with_pdf:
+        issued = issued.defer("pdf")
+    found = get_object_or_404(issued, pk=pk)
+    if not can_view_issued(user, found):
+        raise Http404
+    return found
 
 
 def require(allowed: bool) -> None:

@@ -23,6 +23,11 @@ def holds_meetings_of_kind(*, body_kind: str, kind: str) -> bool:
     return kind in KINDS_BY_BODY.get(body_kind, frozenset())
 
 
+def may_sign_minutes(role: str | None) -> bool:
+    """Art. 15 / R-MIN-1: only the body's leader signs its minutes (not a deputy, not an admin)."""
+    return role == "leader"
+
+
 def may_convene(role: str | None) -> bool:
     """Art. 12 / R-MEET-1: return whether a seat of ``role`` convenes its body's meetings."""
     return role in CONVENING_ROLES

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import views, views_minutes
 
 app_name = "meetings"
 urlpatterns = [
@@ -38,4 +38,17 @@ urlpatterns = [
     path("motions/<int:pk>/close/", views.motion_close, name="motion_close"),
     path("motions/<int:pk>/defer/", views.motion_defer, name="motion_defer"),
     path("notifications/", views.notification_list, name="notification_list"),
+    # Minutes (Art. 15-16)
+    path("minutes/<int:pk>/", views_minutes.minutes_detail, name="minutes_detail"),
+    path("minutes/<int:pk>/edit/", views_minutes.minutes_edit, name="minutes_edit"),
+    path("minutes/<int:pk>/submit/", views_minutes.minutes_submit, name="minutes_submit"),
+    path("minutes/<int:pk>/return/", views_minutes.minutes_return, name="minutes_return"),
+    path("minutes/<int:pk>/sign/", views_minutes.minutes_sign, name="minutes_sign"),
+    path("minutes/<int:pk>/progress/", views_minutes.minutes_progress, name="minutes_progress"),
+    path("minutes/<int:pk>/preview.pdf", views_minutes.minutes_preview, name="minutes_preview"),
+    path("issued/<int:pk>/", views_minutes.issued_detail, name="issued_detail"),
+    path("issued/<int:pk>/pdf/", views_minutes.issued_pdf, name="issued_pdf"),
+    path("issued/<int:pk>/correct/", views_minutes.issued_correct, name="issued_correct"),
+    # Public: the address printed (and QR-coded) on every issued PDF; no sign-in.
+    path("verify/", views_minutes.verify, name="verify"),
 ]

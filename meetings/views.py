@@ -29,6 +29,7 @@ from meetings.ics import meeting_ics
 from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion, Notification
 from meetings.rules import KINDS_BY_BODY
 from meetings.services import MeetingError
+from meetings.views_minutes import minutes_of_meeting
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)
@@ -192,6 +193,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendees": meeting.attendees.select_related("person"),
         "items": _agenda(meeting),
         "checks": meeting.quorum_checks.select_related("motion"),
+        "minutes": minutes_of_meeting(meeting),
         "can_manage": can_manage,
         "can_convene": permissions.can_convene(user, meeting.body),
         "can_chair": can_chair,

@@ -113,6 +113,18 @@ class Body(models.Model):
     article = models.PositiveSmallIntegerField(
         _("article"), help_text=_("Article that sets it up.")
     )
+    minutes_mark = models.CharField(
+        _("minutes mark"),
+        max_length=40,
+        blank=True,
+        help_text=_("The red heading of its minutes, e.g. 信息化工作领导小组纪要 (Art. 15)."),
+    )
+    minutes_prefix = models.CharField(
+        _("minutes number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("Prefix of its minutes' numbers, e.g. 信息化纪要 in 信息化纪要〔2026〕3号."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

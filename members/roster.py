@@ -55,6 +55,12 @@ UNIT_DUTIES = {
 }
 
 # (code, kind, name, English name, parent code, host unit code, article)
+# Art. 15: the minutes of the Leading Group and of the Work Group: (mark, number prefix).
+MINUTES = {
+    "leading-group": ("信息化工作领导小组纪要", "信息化纪要"),
+    "work-group": ("信息化工作组纪要", "信息化工作组纪要"),
+}
+
 BODIES = [
     (
         "leading-group",

@@ -312,6 +312,8 @@ def load_roster(*, actor: User | None = None, on: dt.date | None = None) -> Rost
                 "parent": bodies.get(parent) if parent else None,
                 "host_unit": units[host] if host else None,
                 "order": order,
+                "minutes_mark": roster.MINUTES.get(code, ("", ""))[0],
+                "minutes_prefix": roster.MINUTES.get(code, ("", ""))[1],
             },
         )
         if created:

@@ -19,6 +19,9 @@ ROSTER_DAY = dt.date(2024, 9, 1)
 def _fast_hasher_and_temporary_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Background tasks (signing minutes) run inline, and keys go to a throwaway folder.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.INFOGOV_SIGNING_DIR = tmp_path / "signing"
 
 
 @pytest.fixture

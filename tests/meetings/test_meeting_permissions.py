@@ -1,4 +1,6 @@
 """Who may open each meeting page and take each step: a grid of (url, role) → status.
+The minutes' pages (Art. 15-16) are in the same grid; the public verification page answers
+everyone, anonymous visitors included.
 
 An object a person may not see answers 404, a step they may see but not take answers 403,
 and anonymous visitors are sent to log in. A refused request changes nothing: no row, no
@@ -7,6 +9,7 @@ who holds no seat and therefore sees no meeting (members/permissions.py).
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,15 +23,21 @@ from meetings.models import (
     Attendee,
     BallotReceipt,
     Decision,
+    DocumentCounter,
     ExpectedMember,
+    IssuedMinutes,
     Material,
     Meeting,
+    Minutes,
     Motion,
     NamedVote,
     Notification,
     QuorumCheck,
+    ReadReceipt,
 )
 from members.models import User
+from tests.meetings.conftest import PASSWORD
+from tests.meetings.minutes_helpers import hold_meeting, submitted_minutes, use_fake_signing
 
 ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "office_clerk", "admin"]
 LOGIN = "login"  # an anonymous visitor is redirected to the login page
@@ -58,10 +67,20 @@ class World:
     mine: ExpectedMember  # 阎祖书's row in the plenary
     other: ExpectedMember  # 马博虎's row in the plenary
     outsider: User
+    issued: IssuedMinutes  # the minutes of a closed special meeting, sent to NETC and Finance
+    minutes: Minutes  # a correction of them, submitted to the leader
 
 
 @pytest.fixture
-def world(roster, convened, office_clerk, leader, outsider) -> World:
+def world(
+    roster,
+    convened,
+    office_clerk,
+    leader,
+    outsider,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+) -> World:
     draft = services.draft_meeting(
         actor=office_clerk,
         body=roster.leading_group,
@@ -77,6 +96,25 @@ def world(roster, convened, office_clerk, leader, outsider) -> World:
     )
     motion = services.create_motion(actor=leader, item=item, text="同意议题一")
     services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
+    # Minutes: rendering and signing are stand-ins here (the preview renders on every request).
+    use_fake_signing(monkeypatch)
+    special = services.draft_meeting(
+        actor=office_clerk,
+        body=roster.leading_group,
+        kind=Meeting.Kind.LG_SPECIAL,
+        title="专题会（已闭会）",
+        starts_at=convened.starts_at,
+        location="行政楼第二会议室",
+    )
+    special = services.convene_meeting(actor=leader, meeting=special)
+    special = hold_meeting(special, clerk=office_clerk, leader=leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_signature(
+            actor=leader, minutes=submitted_minutes(special, clerk=office_clerk), password=PASSWORD
+        )
+    issued = IssuedMinutes.objects.get()
+    correction = services.start_correction(actor=office_clerk, issued=issued)
+    correction = services.submit_minutes(actor=office_clerk, minutes=correction)
     return World(
         draft=draft,
         convened=convened,
@@ -87,6 +125,8 @@ def world(roster, convened, office_clerk, leader, outsider) -> World:
         mine=convened.expected_members.get(person__username="yanzushu"),
         other=convened.expected_members.get(person__username="mabohu"),
         outsider=outsider,
+        issued=issued,
+        minutes=correction,
     )
 
 
@@ -113,6 +153,14 @@ def snapshot() -> tuple:
         NamedVote.objects.count(),
         BallotReceipt.objects.count(),
         Notification.objects.count(),
+        list(
+            Minutes.objects.order_by("id").values_list(
+                "id", "status", "title", "narrative", "comments"
+            )
+        ),
+        IssuedMinutes.objects.count(),
+        list(DocumentCounter.objects.values_list("last", flat=True)),
+        ReadReceipt.objects.count(),
     )
 
 
@@ -205,6 +253,37 @@ GRID = [
     # The vote endpoint: a motion not yet open refuses every visible voter with 409.
     ("vote", "POST", lambda w: reverse("meetings:cast_vote", args=[w.motion.pk]),
      lambda w: {"choice": "yes"}, [LOGIN, 404, 409, 409, 409, 409, 404]),
+    # Minutes (Art. 15-16): seen with the meeting; the Office drafts, only the leader signs.
+    ("minutes", "GET", lambda w: w.minutes.get_absolute_url(), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("minutes progress", "GET",
+     lambda w: reverse("meetings:minutes_progress", args=[w.minutes.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("minutes preview", "GET",
+     lambda w: reverse("meetings:minutes_preview", args=[w.minutes.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("minutes edit", "POST", lambda w: reverse("meetings:minutes_edit", args=[w.minutes.pk]),
+     lambda w: {"title": "改", "narrative": "改"}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("minutes submit", "POST",
+     lambda w: reverse("meetings:minutes_submit", args=[w.minutes.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("minutes return", "POST",
+     lambda w: reverse("meetings:minutes_return", args=[w.minutes.pk]),
+     lambda w: {"comments": "请修改"}, [LOGIN, 404, 403, 403, 302, 403, 404]),
+    ("minutes sign", "POST", lambda w: reverse("meetings:minutes_sign", args=[w.minutes.pk]),
+     lambda w: {"password": PASSWORD}, [LOGIN, 404, 403, 403, 302, 403, 404]),
+    # Issued minutes: also seen by people of the units they were sent to (not these roles).
+    ("issued", "GET", lambda w: w.issued.get_absolute_url(), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("issued pdf", "GET", lambda w: reverse("meetings:issued_pdf", args=[w.issued.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("issued correct", "POST",
+     lambda w: reverse("meetings:issued_correct", args=[w.issued.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    # Public: printed on every issued PDF.
+    ("verify", "GET", lambda w: reverse("meetings:verify"), None, [200] * 7),
+    ("verify number", "GET",
+     lambda w: f"{reverse('meetings:verify')}?number={w.issued.number}", None, [200] * 7),
 ]  # fmt: skip
 
 
@@ -250,7 +329,11 @@ def test_the_meeting_list_shows_only_the_meetings_each_person_may_see(
         client.force_login(person)
         response = client.get(reverse("meetings:meeting_list"))
         listed[person.username] = {m.pk for m in response.context["upcoming"]}
-        assert response.content.count(b'<tr class="meeting"') == len(listed[person.username])
+        past = {m.pk for m in response.context["past"]}  # the closed meeting of the minutes
+        assert response.content.count(b'<tr class="meeting"') == len(listed[person.username]) + len(
+            past
+        )
+        assert past == ({world.minutes.meeting_id} if person != outsider else set())
 
     assert listed == {
         "yanzushu": {world.convened.pk},
@@ -325,6 +408,6 @@ def test_the_grid_covers_every_meetings_url(world):
         p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "meetings"
     ]
     named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
-    covered = {resolve(url(world)).view_name for _, _, url, *_ in GRID}
-    assert len(named) == 29
+    covered = {resolve(urlsplit(url(world)).path).view_name for _, _, url, *_ in GRID}
+    assert len(named) == 40
     assert covered == named

@@ -1026,6 +1026,7 @@ def test_every_step_of_a_meeting_is_audited(
         "vote.deferred",
         "meeting.check_in_closed",
         "meeting.closed",
+        "minutes.drafted",
         "meeting.drafted",
         "meeting.postponed",
         "meeting.cancelled",
