@@ -176,10 +176,11 @@ test: messages
 	if [ "$$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit "$$rc"
 
-# Votes and the meeting page under gunicorn on PostgreSQL, next to minimal views (prints a
-# table with the targets; needs PostgreSQL on 127.0.0.1:5432; not part of CI).
+# Votes and the meeting page under gunicorn on PostgreSQL, next to minimal views, then render +
+# sign time of minutes (prints tables with the targets; needs PostgreSQL; not part of CI).
 bench: messages
 	$(PY) bench/run.py
+	$(PY) bench/minutes.py
 
 # Both run, so one report shows every problem.
 lint: deps
