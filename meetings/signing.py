@@ -103,6 +103,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import gc
 import io
 import logging
 import os
@@ -607,7 +608,12 @@ def _sign_pdf(
         writer,
         appearance_text_params={"infogov_stamp": stamp_text(name, signed_at, demo=demo)},
     )
-    return out.getvalue()
+    data = out.getvalue()
+    # pyHanko's font engine leaves reference cycles that hold the parsed CJK font (~14 MB a
+    # signature); collect them now, or a long-running worker grows until the GC gets to them.
+    del pdf_signer, writer, out
+    gc.collect()
+    return data
 
 
 class _InMemoryKeySigner(Signer):
