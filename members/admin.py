@@ -104,6 +104,33 @@ class BodyAdmin(admin.ModelAdmin):
         return ""
 
 
+class AddThroughServiceMixin:
+    """Adding a row in admin calls the roster service, so the regulation's checks, the
+    permissions and the audit entry all apply; a refusal is shown and nothing is created."""
+
+    def add_through_service(self, request: HttpRequest, obj):
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            obj.pk = self.add_through_service(request, obj).pk
+        except services.RosterError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def log_addition(self, request: HttpRequest, obj, message):
+        if obj.pk is None:
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        if obj.pk is None:  # the service refused; say why and stay on the form
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+
 class AppointmentInline(admin.TabularInline):
     """History is read-only here; appointments change through the actions below."""
 
@@ -118,7 +145,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
+class SeatAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     list_display = ["__str__", "body", "role", "ex_officio", "ex_officio_unit", "order"]
     list_filter = ["body", "role"]
     search_fields = ["ex_officio", "appointments__person__full_name"]
@@ -133,32 +160,14 @@ class SeatAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Seat, form, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            seat = services.add_seat(
-                actor=request.user,
-                body=obj.body,
-                role=obj.role,
-                ex_officio=obj.ex_officio,
-                ex_officio_unit=obj.ex_officio_unit,
-            )
-        except services.RosterError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        obj.pk = seat.pk
-
-    def log_addition(self, request: HttpRequest, obj: Seat, message):
-        if obj.pk is None:
-            return None
-        return super().log_addition(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Seat, post_url_continue=None):
-        if obj.pk is None:  # the service refused; say why and stay on the form
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
+    def add_through_service(self, request: HttpRequest, obj: Seat) -> Seat:
+        return services.add_seat(
+            actor=request.user,
+            body=obj.body,
+            role=obj.role,
+            ex_officio=obj.ex_officio,
+            ex_officio_unit=obj.ex_officio_unit,
+        )
 
     @admin.action(description=_("Vacate the selected seats today"))
     def vacate_today(self, request: HttpRequest, queryset) -> None:
@@ -170,7 +179,7 @@ class SeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     """Adding an appointment fills the seat through the roster service (and grants its
     permissions); existing appointments are history and are never edited."""
 
@@ -187,29 +196,14 @@ class AppointmentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Appointment, form, change: bool) -> None:
-        try:
-            appointment = services.fill_seat(
-                actor=request.user,
-                seat=obj.seat,
-                person=obj.person,
-                started_on=obj.started_on,
-                note=obj.note,
-            )
-        except services.RosterError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        obj.pk = appointment.pk
-
-    def log_addition(self, request: HttpRequest, obj: Appointment, message):
-        if obj.pk is None:
-            return None
-        return super().log_addition(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Appointment, post_url_continue=None):
-        if obj.pk is None:  # the service refused; say why and stay on the form
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
+    def add_through_service(self, request: HttpRequest, obj: Appointment) -> Appointment:
+        return services.fill_seat(
+            actor=request.user,
+            seat=obj.seat,
+            person=obj.person,
+            started_on=obj.started_on,
+            note=obj.note,
+        )
 
 
 @admin.register(BodyUserObjectPermission)
