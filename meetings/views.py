@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infogov.forms import errors_as_message
 from meetings import permissions, rules, services
 from meetings.forms import (
     VOTE_CHOICES,
@@ -42,13 +43,6 @@ CURRENT = [
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-        for f, e in form.errors.items()
-    )
 
 
 def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
@@ -283,7 +277,7 @@ def _set_aside(request: HttpRequest, pk: int, service, success: str) -> HttpResp
     meeting = _meeting_for(request, pk, permissions.can_chair)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -311,7 +305,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage)
     form = AgendaItemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -329,7 +323,7 @@ def attendee_invite(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage)
     form = AttendeeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -406,7 +400,7 @@ def attendance_answer(request: HttpRequest, member_pk: int) -> HttpResponse:
     member, _by_office = _expected_member_for(request, member_pk, self_allowed=True)
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -451,7 +445,7 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, permissions.can_manage)
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -481,7 +475,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, permissions.can_chair)
     form = MotionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -497,7 +491,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, permissions.can_chair)
     form = DecisionForm(request.POST, motions=item.motions.filter(status=Motion.Status.CLOSED))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,
@@ -621,7 +615,7 @@ def motion_defer(request: HttpRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk, permissions.can_chair)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
     else:
         _run(
             request,

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infogov.forms import errors_as_message
 from meetings import permissions, services
 from meetings.forms import (
     MAX_VERIFY_BYTES,
@@ -49,10 +50,6 @@ TOO_MANY = _lazy("Too many checks from your address; try again in a minute.")
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _form_errors(form) -> str:
-    return " ".join(" ".join(errors) for errors in form.errors.values())
 
 
 def _signer_is_demo() -> bool:
@@ -180,7 +177,7 @@ def minutes_return(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
     form = ReturnMinutesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
         return redirect(minutes)
     try:
         services.return_minutes(actor=request.user, minutes=minutes, **form.cleaned_data)

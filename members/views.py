@@ -6,9 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from infogov.forms import errors_as_message
 from members import permissions, services
 from members.forms import AddSeatForm, FillSeatForm, VacateSeatForm
 from members.models import Appointment, Body, Seat, Unit, User
@@ -174,7 +174,7 @@ def seat_fill(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     form = FillSeatForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
         return redirect(seat.body)
     _run(
         request,
@@ -190,7 +190,7 @@ def seat_vacate(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     form = VacateSeatForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
         return redirect(seat.body)
     _run(
         request,
@@ -208,7 +208,7 @@ def seat_add(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     form = AddSeatForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, errors_as_message(form))
         return redirect(body)
     _run(
         request,
@@ -216,12 +216,3 @@ def seat_add(request: HttpRequest, code: str) -> HttpResponse:
         _("Seat added."),
     )
     return redirect(body)
-
-
-def _form_errors(form) -> str:
-    """Return the form's errors as one message, each prefixed by its field's label."""
-    separator = pgettext("label separator", ": ")
-    return " ".join(
-        (f"{form.fields[f].label}{separator}" if f in form.fields else "") + " ".join(errors)
-        for f, errors in form.errors.items()
-    )
