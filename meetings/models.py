@@ -75,6 +75,9 @@ class Meeting(models.Model):
     # RFC 5545 SEQUENCE: bumped on every change of time or place that members are told of.
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     ics_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Moved on by the services in the transaction of every change the meeting page shows; the
+    # page's shared fragments are cached under it (meetings/page_cache.py).
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("drafted by"),

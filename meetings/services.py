@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,6 +80,12 @@ def _require(meeting: Meeting, *statuses: str) -> None:
 
 def _lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+
+
+def _page_changed(meeting_id: int) -> None:
+    """Move the meeting's revision on, in the transaction of a change its page shows: no
+    fragment cached under an older revision is served again (meetings/page_cache.py)."""
+    Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
 
 
 def _snapshot(meeting: Meeting) -> dict:
@@ -154,6 +160,7 @@ def reschedule_meeting(
         meeting.ics_sequence += 1
         fields.append("ics_sequence")
     meeting.save(update_fields=fields)
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="meeting.rescheduled",
@@ -207,6 +214,7 @@ def convene_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CONVENED
     meeting.convened_by, meeting.convened_at, meeting.chair_id = actor, timezone.now(), leader
     meeting.save(update_fields=["status", "convened_by", "convened_at", "chair"])
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="meeting.convened",
@@ -245,6 +253,7 @@ def _set_aside(actor: User, meeting: Meeting, reason: str, status: str, message:
     if meeting.convened_at:
         meeting.ics_sequence += 1
     meeting.save(update_fields=["status", "status_reason", "check_in_open", "ics_sequence"])
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action=f"meeting.{status}",
@@ -335,6 +344,7 @@ def add_agenda_item(
         presenter_unit=presenter_unit,
         is_major=is_major,
     )
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor, action="agenda.added", obj=item, after={"title": title, "is_major": is_major}
     )
@@ -353,6 +363,7 @@ def invite_attendee(*, actor: User, meeting: Meeting, person: User, note: str = 
     )
     if not created:
         raise MeetingError(_("%(name)s is already invited.") % {"name": person})
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor, action="meeting.attendee_invited", obj=meeting, after={"person": person.pk}
     )
@@ -399,6 +410,7 @@ def add_material(*, actor: User, item: AgendaItem, upload: UploadedFile) -> Mate
     )
     material.file.save(name, upload, save=False)
     material.save()
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="material.added",
@@ -447,6 +459,7 @@ def answer_attendance(
     member.leave_reason = reason if response == ExpectedMember.Response.LEAVE else ""
     member.answered_at, member.answered_by = timezone.now(), actor
     member.save(update_fields=["response", "leave_reason", "answered_at", "answered_by"])
+    _page_changed(member.meeting_id)
     audit.record(
         actor=actor,
         action="attendance.answered",
@@ -463,6 +476,7 @@ def set_check_in_open(*, actor: User, meeting: Meeting, is_open: bool) -> Meetin
     _require(meeting, Meeting.Status.CONVENED, Meeting.Status.IN_SESSION)
     meeting.check_in_open = is_open
     meeting.save(update_fields=["check_in_open"])
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor, action="meeting.check_in_" + ("opened" if is_open else "closed"), obj=meeting
     )
@@ -489,6 +503,7 @@ def check_in(*, actor: User, member: ExpectedMember, by_office: bool = False) ->
     member.save(
         update_fields=["present", "checked_in_at", "checked_in_by", "response", "leave_reason"]
     )
+    _page_changed(member.meeting_id)
     audit.record(actor=actor, action="attendance.checked_in", obj=member)
     return member
 
@@ -506,6 +521,7 @@ def undo_check_in(*, actor: User, member: ExpectedMember) -> ExpectedMember:
         raise MeetingError(_("%(name)s is not checked in.") % {"name": member.person})
     member.present = False
     member.save(update_fields=["present"])
+    _page_changed(member.meeting_id)
     audit.record(actor=actor, action="attendance.left", obj=member)
     return member
 
@@ -513,6 +529,7 @@ def undo_check_in(*, actor: User, member: ExpectedMember) -> ExpectedMember:
 def _gate(actor: User, meeting: Meeting, gate: str, motion: Motion | None = None) -> QuorumCheck:
     """R-MEET-2: decide a quorum gate now and record the decision with its numbers."""
     numbers = attendance(meeting)
+    _page_changed(meeting.pk)  # the check is listed on the page, passed or not
     return QuorumCheck.objects.create(
         meeting=meeting,
         motion=motion,
@@ -570,6 +587,7 @@ def close_meeting(*, actor: User, meeting: Meeting) -> Meeting:
         False,
     )
     meeting.save(update_fields=["status", "closed_at", "check_in_open"])
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="meeting.closed",
@@ -611,6 +629,7 @@ def create_motion(
     motion = Motion.objects.create(
         item=item, text=text, method=method, basis=basis, threshold=threshold
     )
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="motion.created",
@@ -848,6 +867,7 @@ def defer_vote(*, actor: User, motion: Motion, reason: str) -> Motion:
         timezone.now(),
     )
     motion.save(update_fields=["status", "deferred_reason", "closed_at"])
+    _page_changed(motion.item.meeting_id)
     audit.record(
         actor=actor, action="vote.deferred", obj=motion, before=before, after={"reason": reason}
     )
@@ -879,6 +899,7 @@ def record_decision(
     decision = Decision.objects.create(
         item=item, text=text.strip(), motion=motion, forward_to=forward_to, recorded_by=actor
     )
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="decision.recorded",
@@ -933,6 +954,7 @@ def _start_minutes(
     if corrects:
         units |= set(corrects.distributions.values_list("unit_id", flat=True))
     minutes.distribution.set(units)
+    _page_changed(meeting.pk)
     audit.record(
         actor=actor,
         action="minutes.drafted",
@@ -976,6 +998,7 @@ def edit_minutes(
     before = {"title": minutes.title, "narrative": minutes.narrative}
     minutes.title, minutes.narrative = title.strip(), narrative.strip()
     minutes.save(update_fields=["title", "narrative", "updated_at"])
+    _page_changed(minutes.meeting_id)
     if distribution is not None:
         minutes.distribution.set(distribution)
     audit.record(
@@ -997,6 +1020,7 @@ def submit_minutes(*, actor: User, minutes: Minutes) -> Minutes:
         raise MeetingError(_("Minutes are submitted once the meeting has closed."))
     minutes.status = Minutes.Status.SUBMITTED
     minutes.save(update_fields=["status", "updated_at"])
+    _page_changed(minutes.meeting_id)
     audit.record(actor=actor, action="minutes.submitted", obj=minutes)
     leaders = Appointment.objects.seated_in(minutes.meeting.body).filter(seat__role=Role.LEADER)
     Notification.objects.bulk_create(
@@ -1029,6 +1053,7 @@ def return_minutes(*, actor: User, minutes: Minutes, comments: str) -> Minutes:
         raise MeetingError(_("Say what should change."))
     minutes.status, minutes.comments = Minutes.Status.RETURNED, comments.strip()
     minutes.save(update_fields=["status", "comments", "updated_at"])
+    _page_changed(minutes.meeting_id)
     audit.record(actor=actor, action="minutes.returned", obj=minutes, after={"comments": comments})
     return minutes
 
@@ -1052,6 +1077,7 @@ def request_signature(*, actor: User, minutes: Minutes, password: str) -> Minute
             refused = False
             minutes.status = Minutes.Status.SIGNING
             minutes.save(update_fields=["status", "updated_at"])
+            _page_changed(minutes.meeting_id)
             audit.record(
                 actor=actor,
                 action="minutes.sign_authenticated",
@@ -1234,6 +1260,7 @@ def sign_and_issue(*, minutes_id: int, signer_id: int) -> IssuedMinutes:
     )
     minutes.status = Minutes.Status.ISSUED
     minutes.save(update_fields=["status", "updated_at"])
+    _page_changed(minutes.meeting_id)
     audit.record(
         actor=signer,
         action="minutes.issued",
@@ -1329,4 +1356,5 @@ def signing_failed(*, minutes_id: int, error: str) -> None:
     minutes.status = Minutes.Status.SUBMITTED
     minutes.comments = (_("Signing failed: %(error)s") % {"error": error})[:2000]
     minutes.save(update_fields=["status", "comments", "updated_at"])
+    _page_changed(minutes.meeting_id)
     audit.record(actor=None, action="minutes.signing_failed", obj=minutes, after={"error": error})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infogov.forms import errors_as_message
-from meetings import permissions, rules, services
+from meetings import page_cache, permissions, rules, services
 from meetings.forms import (
     VOTE_CHOICES,
     AgendaItemForm,
@@ -168,28 +168,58 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting page; its queries do not grow with the number of members or items."""
+    """The meeting page: the shared fragments come from page_cache, so a page costs the same
+    few queries whatever the number of members or items; only "my attendance" is the person's."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    user = request.user
+    flags = _flags(request.user, meeting)
+    context = {
+        "meeting": meeting,
+        "page": _page(request, meeting, flags, page_cache.SHARED),
+        "mine": permissions.expected_member(request.user, meeting),
+        **flags,
+    }
+    return render(request, page_cache.TEMPLATE, context)
+
+
+def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
     can_manage = permissions.can_manage(user, meeting.body)
-    can_chair = permissions.can_chair(user, meeting.body)
-    # The Office sees (and works) every expected member's row; everyone else sees their own
-    # row and loads the whole list on demand (meeting_members), which keeps the page small.
-    expected = _expected(meeting) if can_manage else _expected(meeting, person=user)
+    can_convene = permissions.can_convene(user, meeting.body)
+    return {
+        "can_manage": can_manage,
+        "can_convene": can_convene,
+        "can_chair": can_manage or can_convene,  # permissions.can_chair, without asking twice
+    }
+
+
+def _page(request: HttpRequest, meeting: Meeting, flags: dict, names: tuple) -> dict:
+    """The shared fragments ``names`` of the meeting page, by name with "_" for "-"."""
+    fragments = page_cache.fragments(
+        request,
+        meeting,
+        page_cache.role_of(**flags),
+        lambda: _shared_context(meeting, **flags),
+        names,
+    )
+    return {name.replace("-", "_"): html for name, html in fragments.items()}
+
+
+def _shared_context(meeting: Meeting, *, can_manage: bool, can_convene: bool, can_chair: bool):
+    """What the shared fragments show: the same for everyone with these permissions. The Office
+    sees (and works) every expected member's row; everyone else loads the list on demand
+    (meeting_members), which keeps the page small."""
     numbers = services.attendance(meeting)
     context = {
         "meeting": meeting,
         "numbers": numbers,
-        "expected": expected,
+        "expected": _expected(meeting) if can_manage else [],
         "expected_count": numbers.expected,
         "all_members": can_manage,
-        "mine": next((m for m in expected if m.person_id == user.pk), None),
         "attendees": meeting.attendees.select_related("person"),
         "items": _agenda(meeting),
         "checks": meeting.quorum_checks.select_related("motion"),
         "minutes": minutes_of_meeting(meeting),
         "can_manage": can_manage,
-        "can_convene": permissions.can_convene(user, meeting.body),
+        "can_convene": can_convene,
         "can_chair": can_chair,
     }
     # The forms repeat on the page (one per item), so their fields carry no ids.
@@ -200,7 +230,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["reason_form"] = ReasonForm(auto_id=False)
         context["motion_form"] = MotionForm(auto_id=False)
         context["decision_form"] = DecisionForm(auto_id=False, motions=Motion.objects.none())
-    return render(request, "meetings/meeting_detail.html", context)
+    return context
 
 
 def _expected(meeting: Meeting, person: User | None = None) -> list:
@@ -218,20 +248,9 @@ def quorum_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The quorum panel, polled by htmx while the meeting runs. The Office's copy also
     carries the attendance table (swapped out of band), so its check-in buttons stay true."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    context = {"meeting": meeting, "numbers": services.attendance(meeting)}
-    response = render(request, "meetings/meeting_detail.html#quorum-panel", context)
-    if permissions.can_manage(request.user, meeting.body):
-        expected = _expected(meeting)
-        context.update(
-            expected=expected,
-            expected_count=len(expected),
-            all_members=True,
-            can_manage=True,
-            out_of_band=True,
-        )
-        table = render(request, "meetings/meeting_detail.html#attendance-table", context)
-        response.content += table.content
-    return response
+    flags = _flags(request.user, meeting)
+    names = ("quorum-panel", "attendance-table-oob") if flags["can_manage"] else ("quorum-panel",)
+    return HttpResponse("".join(_page(request, meeting, flags, names).values()))
 
 
 @login_required

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from members import services
@@ -22,6 +23,12 @@ def _fast_hasher_and_temporary_media(settings, tmp_path):
     # Background tasks (signing minutes) run inline, and keys go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.INFOGOV_SIGNING_DIR = tmp_path / "signing"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back meetings reuse ids and revisions."""
+    cache.clear()
 
 
 @pytest.fixture
