@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        # R-MEET-4: the flag goes on the dashboard of members, which does not import meetings
+        # (ARCHITECTURE.md), so meetings hands it a panel.
+        from meetings import compliance
+        from members import panels
+
+        panels.register(compliance.dashboard_panel)

@@ -3,9 +3,12 @@
 Integers only: the regulation's fractions are compared by cross-multiplying, never with floats.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from infogov.academic_year import AcademicYear
 
 # --- Art. 12: who meets and who convenes ---------------------------------------------------
 
@@ -175,3 +178,52 @@ def required_before_vote(
         return None
     base = base_for(basis=basis, expected=expected, present=present, cast=0)
     return required_yes(base=base, threshold=threshold)
+
+
+# --- Art. 12: a plenary meeting each academic year --------------------------------------------
+
+# R-MEET-4: with this many days left in the academic year (today included), no plenary held
+# and none convened, the flag turns urgent: about the least time in which to prepare one.
+PLENARY_URGENT_DAYS = 60
+
+
+@dataclass(frozen=True)
+class PlenaryStatus:
+    """Art. 12 / R-MEET-4: how an academic year stands against its plenary meeting."""
+
+    year: AcademicYear
+    held: bool
+    scheduled: dt.date | None  # the first convened plenary from today to the end of the year
+    days_left: int  # days left in the year, today included; 0 once it has ended
+
+    @property
+    def flagged(self) -> bool:
+        """Art. 12: flagged until a plenary has been held in the year."""
+        return not self.held
+
+    @property
+    def urgent(self) -> bool:
+        return self.flagged and self.scheduled is None and self.days_left <= PLENARY_URGENT_DAYS
+
+
+def plenary_status(
+    *,
+    year: AcademicYear,
+    held_dates: Iterable[dt.date],
+    scheduled_dates: Iterable[dt.date],
+    today: dt.date,
+) -> PlenaryStatus:
+    """Art. 12 / R-MEET-4: return whether ``year`` has held its plenary, as of ``today``.
+
+    ``held_dates`` are the days of plenaries that took place (in session or closed),
+    ``scheduled_dates`` those of plenaries convened but not yet opened. Days outside ``year``
+    do not count, nor does a convened day already past: it is no longer a plan.
+    """
+    upcoming = [day for day in scheduled_dates if day in year and day >= today]
+    first_day_left = max(today, year.starts_on)
+    return PlenaryStatus(
+        year=year,
+        held=any(day in year for day in held_dates),
+        scheduled=min(upcoming, default=None),
+        days_left=max(0, (year.ends_on - first_day_left).days + 1),
+    )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infogov.forms import errors_as_message
-from meetings import page_cache, permissions, rules, services
+from meetings import compliance, page_cache, permissions, rules, services
 from meetings.forms import (
     VOTE_CHOICES,
     AgendaItemForm,
@@ -107,6 +107,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "upcoming": visible.filter(status__in=CURRENT).order_by("starts_at", "id"),
             "past": visible.exclude(status__in=CURRENT).order_by("-starts_at", "-id")[:50],
             "can_draft": bool(_draftable_bodies(request.user)),
+            "plenary_flag": compliance.plenary_flag(request.user),
         },
     )
 

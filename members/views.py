@@ -12,6 +12,7 @@ from infogov.forms import errors_as_message
 from members import permissions, services
 from members.forms import AddSeatForm, FillSeatForm, VacateSeatForm
 from members.models import Appointment, Body, Seat, Unit, User
+from members.panels import render_panels
 from members.rules import EXPERT_PANEL_MAX, EXPERT_PANEL_MIN, PanelSize
 
 PERMISSION_LABELS = {codename: label for codename, label in Body._meta.permissions}
@@ -60,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "panel_size": _panel_size(),
             "panel_min": EXPERT_PANEL_MIN,
             "panel_max": EXPERT_PANEL_MAX,
+            # What other apps add (members.panels), e.g. the plenary flag of R-MEET-4.
+            "panels": render_panels(request),
         },
     )
 
