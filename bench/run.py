@@ -32,6 +32,9 @@ sys.path.insert(0, str(ROOT))
 from bench import loadgen  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+# The shared cache and session store of a production deployment (infogov/settings.py); the
+# bench empties this one Redis database before it starts.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 DB_NAME = "infogov_bench"
 HOST = "127.0.0.1"
 LANGUAGE = "zh-hans"
@@ -82,11 +85,25 @@ def recreate_database() -> None:
         conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
+def empty_cache() -> None:
+    from urllib.parse import urlsplit
+
+    import redis
+
+    if urlsplit(REDIS_URL).hostname not in loadgen.LOOPBACK:
+        raise BenchError(f"the bench uses a Redis on this machine only, not {REDIS_URL}")
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis at {REDIS_URL} is not reachable: {exc}") from exc
+
+
 def environment(secret_key: str) -> dict[str, str]:
     """What gunicorn and this process run with (the same secret: sessions are signed)."""
     return {
         "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
         "DATABASE_CONN_MAX_AGE": "60",
+        "REDIS_URL": REDIS_URL,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secret_key,
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
@@ -417,6 +434,7 @@ def main() -> int:
         flush=True,
     )
     recreate_database()
+    empty_cache()
     setup_django(env)
     from django.core.management import call_command
     from django.db import connection, connections
@@ -499,7 +517,8 @@ def report(args, server, pg_version, results, pages, counts, page_bytes, load_be
     print(
         f"gunicorn {args.worker_class}: {args.workers} workers x {args.threads} threads on "
         f"{HOST}:{server.port}, DJANGO_DEBUG=0, DATABASE_CONN_MAX_AGE=60, "
-        f"PostgreSQL {pg_version // 10000}, {os.cpu_count()} CPUs"
+        f"PostgreSQL {pg_version // 10000}, Redis cache and cached_db sessions, "
+        f"{os.cpu_count()} CPUs"
     )
     print(
         "client: asyncio in this process, a fresh TCP connection per request "

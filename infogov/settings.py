@@ -203,6 +203,27 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "infogov@localhost")
 
+# --- Cache and sessions ---------------------------------------------------------------------
+# Without REDIS_URL each process keeps its own cache and sessions live in the database. That is
+# right for `make run` and still correct with several gunicorn workers: the meeting page's
+# fragments are keyed by the meeting's revision, which every request reads from the database.
+# With REDIS_URL (redis://host:6379/0) the processes share one cache, sessions are read from it
+# and written through to the database (cached_db: a restart of Redis logs nobody out), and the
+# verification page's rate limit is counted across processes.
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "infogov.cache.PooledRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "infogov",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Security -------------------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 behind TLS; `manage.py check --deploy` must then be silent.
 
