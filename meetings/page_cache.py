@@ -7,7 +7,8 @@ are rendered once and cached under
     (meeting, revision, role, language, time zone, template)
 
 where the role is what the viewer may do with the meeting's body (manage, convene, chair): the
-forms on the page follow it, nothing else of the person does.
+forms on the page follow it, nothing else of the person does. The viewer's own attendance is
+cached under that key and their id.
 
 Why a cached fragment is never older than its key says: the services move
 ``Meeting.revision`` on in the same transaction as every change the page shows, and the
@@ -37,6 +38,8 @@ from meetings.models import Meeting
 TEMPLATE = "meetings/meeting_detail.html"
 # The partials of TEMPLATE that every viewer with the same role sees alike.
 SHARED = ("head", "quorum-panel", "attendance-table", "rest")
+# The partial that is the viewer's own: their attendance, answer and check-in.
+PERSONAL = "my-attendance"
 # Bounds how long a name edited outside the meeting (a person, a unit) may show unchanged.
 TIMEOUT = 300
 
@@ -79,18 +82,34 @@ def fragments(
     role: str,
     context: Callable[[], dict],
     names: tuple[str, ...] = SHARED,
+    *,
+    personal: Callable[[], dict] | None = None,
 ) -> dict[str, SafeString]:
     """Return the shared fragments ``names`` of ``meeting``'s page for ``role``, with
-    ``request``'s CSRF token. Those not cached yet are rendered with ``context()``, which is
-    called at most once."""
+    ``request``'s CSRF token; fragments not cached yet are rendered with ``context()``.
+
+    With ``personal``, also the viewer's own ``PERSONAL`` fragment, rendered with
+    ``personal()`` and cached for them alone under the same revision: their attendance is part
+    of the meeting's state, so the revision moves on when it changes.
+    """
     key = cache_key(meeting, role)
-    cached = default_cache.get(key) or {}
+    own_key = f"{key}:{request.user.pk}" if personal else None
+    found = default_cache.get_many([k for k in (key, own_key) if k])
+    cached = _filled(key, found.get(key, {}), names, context)
+    page = {name: cached[name] for name in names}
+    if personal:
+        page[PERSONAL] = _filled(own_key, found.get(own_key, {}), (PERSONAL,), personal)[PERSONAL]
+    token, placeholder = get_token(request), csrf_placeholder()
+    return {name: mark_safe(html.replace(placeholder, token)) for name, html in page.items()}
+
+
+def _filled(key: str, cached: dict, names: tuple[str, ...], context: Callable[[], dict]) -> dict:
+    """``cached`` with the fragments ``names`` it lacks rendered (``context()`` called at most
+    once) and stored under ``key``."""
     missing = [name for name in names if name not in cached]
-    placeholder = csrf_placeholder()
     if missing:
-        shared = {**context(), "csrf_token": placeholder}
-        rendered = {name: render_to_string(f"{TEMPLATE}#{name}", shared) for name in missing}
+        values = {**context(), "csrf_token": csrf_placeholder()}
+        rendered = {name: render_to_string(f"{TEMPLATE}#{name}", values) for name in missing}
         cached = {**cached, **rendered}
         default_cache.set(key, cached, TIMEOUT)
-    token = get_token(request)
-    return {name: mark_safe(cached[name].replace(placeholder, token)) for name in names}
+    return cached

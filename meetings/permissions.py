@@ -41,7 +41,10 @@ def can_chair(user: User, body: Body) -> bool:
 def expected_member(user: User, meeting: Meeting) -> ExpectedMember | None:
     if not user.is_authenticated:
         return None
-    return meeting.expected_members.filter(person=user).first()
+    try:  # get() drops the default ordering, which would join the meeting for nothing
+        return ExpectedMember.objects.get(meeting_id=meeting.pk, person_id=user.pk)
+    except ExpectedMember.DoesNotExist:
+        return None
 
 
 def can_view(user: User, meeting: Meeting) -> bool:
@@ -79,7 +82,7 @@ def visible_meetings(user: User) -> QuerySet[Meeting]:
 
 
 def get_meeting_for_user_or_404(user: User, pk: int) -> Meeting:
-    meetings = Meeting.objects.select_related("body", "chair", "convened_by")
+    meetings = Meeting.objects.select_related("body")
     meeting = get_object_or_404(meetings, pk=pk)
     if not can_view(user, meeting):
         raise Http404

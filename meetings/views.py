@@ -173,13 +173,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     few queries whatever the number of members or items; only "my attendance" is the person's."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     flags = _flags(request.user, meeting)
-    context = {
-        "meeting": meeting,
-        "page": _page(request, meeting, flags, page_cache.SHARED),
-        "mine": permissions.expected_member(request.user, meeting),
-        **flags,
-    }
-    return render(request, page_cache.TEMPLATE, context)
+
+    def mine() -> dict:
+        return {"meeting": meeting, "mine": permissions.expected_member(request.user, meeting)}
+
+    page = _page(request, meeting, flags, page_cache.SHARED, personal=mine)
+    return render(request, page_cache.TEMPLATE, {"meeting": meeting, "page": page, **flags})
 
 
 def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
@@ -192,14 +191,16 @@ def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
     }
 
 
-def _page(request: HttpRequest, meeting: Meeting, flags: dict, names: tuple) -> dict:
-    """The shared fragments ``names`` of the meeting page, by name with "_" for "-"."""
+def _page(request: HttpRequest, meeting: Meeting, flags: dict, names: tuple, personal=None):
+    """The fragments ``names`` of the meeting page (and the viewer's own, given ``personal``),
+    by name with "_" for "-"."""
     fragments = page_cache.fragments(
         request,
         meeting,
         page_cache.role_of(**flags),
         lambda: _shared_context(meeting, **flags),
         names,
+        personal=personal,
     )
     return {name.replace("-", "_"): html for name, html in fragments.items()}
 

@@ -61,6 +61,9 @@ class User(AbstractUser):
     )
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Moved on by members.services whenever the person's body permissions change; their
+    # permissions are cached under it (members.permissions.body_perms).
+    permissions_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("person")

@@ -4,33 +4,46 @@ Permissions come from seats alone: a superuser administers the site through Djan
 does not convene, vote or sign by virtue of being a superuser (Art. 12, 15).
 """
 
+from django.core.cache import cache
 from django.http import Http404
 
 from members.models import Body, BodyUserObjectPermission, User
 
 _CACHE_ATTR = "_infogov_body_perms"
+# Bounds what a guardian row changed outside members.services (by hand, in the database) may
+# keep granting, until `manage.py sync_permissions` repairs it and moves the revision on.
+PERMISSIONS_TIMEOUT = 600
 
 
 def body_perms(user: User) -> dict[int, frozenset[str]]:
-    """Return {body id: codenames} for ``user``, read once per request object."""
+    """Return {body id: codenames} for ``user``: read once per user object, and kept in the
+    cache under the user's permissions revision, which the services move on with every grant
+    and revocation (so a cached entry is never older than the user row just read)."""
     if not user.is_authenticated or not user.is_active:
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        grouped: dict[int, set[str]] = {}
-        for body_id, codename in BodyUserObjectPermission.objects.filter(user=user).values_list(
-            "content_object_id", "permission__codename"
-        ):
-            grouped.setdefault(body_id, set()).add(codename)
-        cached = {body_id: frozenset(codes) for body_id, codes in grouped.items()}
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    found = getattr(user, _CACHE_ATTR, None)
+    if found is None:
+        key = f"body-perms:{user.pk}:{user.permissions_revision}"
+        found = cache.get(key)
+        if found is None:
+            grouped: dict[int, set[str]] = {}
+            rows = BodyUserObjectPermission.objects.filter(user=user).values_list(
+                "content_object_id", "permission__codename"
+            )
+            for body_id, codename in rows:
+                grouped.setdefault(body_id, set()).add(codename)
+            found = {body_id: frozenset(codes) for body_id, codes in grouped.items()}
+            cache.set(key, found, PERMISSIONS_TIMEOUT)
+        setattr(user, _CACHE_ATTR, found)
+    return found
 
 
 def forget(user: User) -> None:
-    """Drop the cached permissions after a change within the same request."""
+    """Drop the permissions read for ``user`` after a change within the same request."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user.pk is not None:
+        user.refresh_from_db(fields=["permissions_revision"])
 
 
 def has_body_perm(user: User, codename: str, body: Body) -> bool:

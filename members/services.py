@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,6 +228,12 @@ def _sync(user_ids: list[int] | None) -> PermissionChanges:
         BodyUserObjectPermission.objects.bulk_create(
             BodyUserObjectPermission(user_id=u, permission=permissions[c], content_object_id=b)
             for u, c, b in sorted(changes.added)
+        )
+    changed = {user_id for user_id, _c, _b in changes.added | changes.removed}
+    if changed:
+        # No permissions cached under the old revision are read again.
+        User.objects.filter(pk__in=changed).update(
+            permissions_revision=F("permissions_revision") + 1
         )
     return changes
 
