@@ -17,7 +17,7 @@ than its key, never older. What the revision does not see (a person's or a unit'
 in the roster) is bounded by ``TIMEOUT``.
 
 Fragments are rendered without the request, so nothing personal can reach the cache. Their
-forms carry ``CSRF_PLACEHOLDER`` in place of the token; each response puts in its own.
+forms carry ``csrf_placeholder()`` in place of the token; each response puts in its own.
 """
 
 import hashlib
