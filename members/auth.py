@@ -1,0 +1,71 @@
+"""Who is signed in, read from the shared cache: every request of a signed-in person asks.
+
+Django's ModelBackend reads the person's row on every request; building that query costs more
+than anything else the request does before its view runs (0.4 ms of CPU against 0.06 ms for
+the session, measured here). ``CachedModelBackend`` keeps the row in the cache under the
+person's id, as Zulip does with its user profiles, and the row is dropped from the cache
+whenever it changes:
+
+- ``User.save()`` and ``delete()`` (the admin, password changes, logins) drop it through the
+  signals below, at once and again when the transaction commits, so that a request that read
+  the old row meanwhile does not keep it;
+- changes made with ``QuerySet.update()`` call ``forget_users()`` (members.services does, when
+  it moves permissions revisions on).
+
+A row changed behind the ORM's back (by hand, in the database) is read again within
+``TIMEOUT``. The key names the model's columns, so that a deployment that changes them never
+reads a row pickled by the code before it.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from functools import cache as once
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from members.models import User
+
+TIMEOUT = 300
+
+
+def cache_key(user_id) -> str:
+    return f"user:{user_id}:{_columns_digest()}"
+
+
+@once
+def _columns_digest() -> str:
+    columns = ",".join(field.column for field in User._meta.concrete_fields)
+    return hashlib.sha256(columns.encode()).hexdigest()[:8]
+
+
+class CachedModelBackend(ModelBackend):
+    """ModelBackend whose ``get_user`` (the signed-in person of each request) reads the
+    cache first. Signing in, passwords and Django's own permissions work as in ModelBackend."""
+
+    def get_user(self, user_id):
+        key = cache_key(user_id)
+        user = cache.get(key)
+        if user is None:
+            user = super().get_user(user_id)  # None for a missing or deactivated person
+            if user is not None:
+                cache.set(key, user, TIMEOUT)
+            return user
+        return user if self.user_can_authenticate(user) else None
+
+
+def forget_users(user_ids: Iterable[int]) -> None:
+    """Drop the cached rows of ``user_ids``, now and when the current transaction commits."""
+    keys = [cache_key(pk) for pk in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@receiver(post_save, sender=User, dispatch_uid="members.auth.saved")
+@receiver(post_delete, sender=User, dispatch_uid="members.auth.deleted")
+def _forget_changed_user(sender, instance: User, **kwargs) -> None:
+    forget_users([instance.pk])
