@@ -56,13 +56,13 @@ def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bo
     return True
 
 
-Allowed = Callable[[User, Body], bool]
+Allowed = Callable[[User, Body | int], bool]
 
 
 def _meeting_for(request: HttpRequest, pk: int, allowed: Allowed) -> Meeting:
     """The meeting if visible (else 404) and the step ``allowed(user, body)`` (else 403)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    permissions.require(allowed(request.user, meeting.body))
+    permissions.require(allowed(request.user, meeting.body_id))
     return meeting
 
 
@@ -182,8 +182,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
-    can_manage = permissions.can_manage(user, meeting.body)
-    can_convene = permissions.can_convene(user, meeting.body)
+    can_manage = permissions.can_manage(user, meeting.body_id)
+    can_convene = permissions.can_convene(user, meeting.body_id)
     return {
         "can_manage": can_manage,
         "can_convene": can_convene,
@@ -266,7 +266,7 @@ def meeting_members(request: HttpRequest, pk: int) -> HttpResponse:
         "expected": expected,
         "expected_count": len(expected),
         "all_members": True,
-        "can_manage": permissions.can_manage(request.user, meeting.body),
+        "can_manage": permissions.can_manage(request.user, meeting.body_id),
     }
     return render(request, "meetings/meeting_detail.html#attendance-table", context)
 

@@ -46,8 +46,11 @@ def forget(user: User) -> None:
         user.refresh_from_db(fields=["permissions_revision"])
 
 
-def has_body_perm(user: User, codename: str, body: Body) -> bool:
-    return codename in body_perms(user).get(body.pk, frozenset())
+def has_body_perm(user: User, codename: str, body: Body | int) -> bool:
+    """Whether ``user`` holds ``codename`` on ``body`` (a Body or its id: a page that read
+    only the id asks without loading the body)."""
+    body_id = body if isinstance(body, int) else body.pk
+    return codename in body_perms(user).get(body_id, frozenset())
 
 
 def can_manage_seats(user: User, body: Body) -> bool:

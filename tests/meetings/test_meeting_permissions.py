@@ -411,3 +411,25 @@ def test_the_grid_covers_every_meetings_url(world):
     covered = {resolve(urlsplit(url(world)).path).view_name for _, _, url, *_ in GRID}
     assert len(named) == 40
     assert covered == named
+
+
+def test_the_meeting_is_read_whole_and_typed_without_its_body(
+    convened, member, django_assert_num_queries
+):
+    """get_meeting_for_user_or_404 reads the row with raw SQL: every column comes back as the
+    ORM would give it (dates as aware datetimes on either database), and the body, which the
+    permissions need only by id, is not read."""
+    from django.http import Http404
+
+    from meetings import permissions
+
+    with django_assert_num_queries(2):  # the meeting, the person's permissions
+        fetched = permissions.get_meeting_for_user_or_404(member, convened.pk)
+    expected = Meeting.objects.get(pk=convened.pk)
+
+    for field in Meeting._meta.concrete_fields:
+        assert getattr(fetched, field.attname) == getattr(expected, field.attname), field.name
+    assert fetched.starts_at.tzinfo is not None
+    assert "body" not in fetched._state.fields_cache
+    with pytest.raises(Http404):
+        permissions.get_meeting_for_user_or_404(member, convened.pk + 1000)

@@ -416,13 +416,13 @@ def test_the_office_sees_answer_for_check_in_and_undo(client, convened, office_c
     assert response.context["can_convene"] is False
 
 
-# A first view renders the fragments: session, user, meeting, permissions, quorum
+# A first view renders the fragments: session, user, meeting, permissions, the body, quorum
 # numbers, attendees, items, materials, motions, quorum checks, minutes, the chair (and the
 # Office's expected members and the people and units of its forms), the person's own
 # attendance, and the unread notifications. Later views take the person, the fragments and the
 # permissions from the cache: session, meeting, unread notifications. None of them grows with
 # the number of members.
-@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 16, 3), ("member", 13, 3)])
+@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 17, 3), ("member", 14, 3)])
 @pytest.mark.parametrize("expected_members", [16, 500])
 def test_the_detail_page_query_count_does_not_grow_with_members(
     request,

@@ -67,3 +67,12 @@ def test_a_change_within_a_request_is_seen_after_forget(roster):
     permissions.forget(person)
 
     assert permissions.has_body_perm(person, "vote", roster.leading_group)
+
+
+def test_a_body_may_be_named_by_its_id(roster, leader):
+    for body in (roster.leading_group, roster.office):
+        for code in ("convene_meeting", "manage_meetings", "vote"):
+            assert permissions.has_body_perm(leader, code, body.pk) == permissions.has_body_perm(
+                leader, code, body
+            )
+    assert permissions.has_body_perm(leader, "convene_meeting", roster.leading_group.pk)
