@@ -12,6 +12,10 @@ whenever it changes:
 - changes made with ``QuerySet.update()`` call ``forget_users()`` (members.services does, when
   it moves permissions revisions on).
 
+The row is cached with the person's body permissions (members.permissions.body_perms), so
+that a page learns who is asking and what they may do in one read of the cache; a grant or a
+revocation moves the permissions revision on and drops the row (members.services).
+
 A row changed behind the ORM's back (by hand, in the database) is read again within
 ``TIMEOUT``. The key names the model's columns, so that a deployment that changes them never
 reads a row pickled by the code before it.
@@ -27,6 +31,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from members import permissions
 from members.models import User
 
 TIMEOUT = 300
@@ -52,6 +57,7 @@ class CachedModelBackend(ModelBackend):
         if user is None:
             user = super().get_user(user_id)  # None for a missing or deactivated person
             if user is not None:
+                permissions.body_perms(user)  # kept on the instance, and so in the cache
                 cache.set(key, user, TIMEOUT)
             return user
         return user if self.user_can_authenticate(user) else None

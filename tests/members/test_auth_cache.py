@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from members import auth, services
+from members import auth, permissions, services
 from members.models import Role, User
 from tests.conftest import ROSTER_DAY
 from tests.factories import PASSWORD, UserFactory
@@ -14,7 +14,7 @@ backend = auth.CachedModelBackend()
 
 
 def test_the_row_is_read_from_the_database_once(roster, leader, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the row and the person's body permissions
         first = backend.get_user(leader.pk)
     with django_assert_num_queries(0):
         second = backend.get_user(leader.pk)
@@ -22,6 +22,17 @@ def test_the_row_is_read_from_the_database_once(roster, leader, django_assert_nu
     assert first == second == leader
     assert second is not first  # each request gets its own copy
     assert second.full_name == "孙其信"
+
+
+def test_the_permissions_come_with_the_row(roster, leader, django_assert_num_queries):
+    backend.get_user(leader.pk)
+    cache.delete(f"body-perms:{leader.pk}:{leader.permissions_revision}")
+
+    with django_assert_num_queries(0):
+        person = backend.get_user(leader.pk)
+        perms = permissions.body_perms(person)
+
+    assert "convene_meeting" in perms[roster.leading_group.pk]
 
 
 def test_a_missing_person_is_nobody(db):
