@@ -84,9 +84,11 @@ def fragments(
     names: tuple[str, ...] = SHARED,
     *,
     personal: Callable[[], dict] | None = None,
+    token: str | None = None,
 ) -> dict[str, SafeString]:
-    """Return the shared fragments ``names`` of ``meeting``'s page for ``role``, with
-    ``request``'s CSRF token; fragments not cached yet are rendered with ``context()``.
+    """Return the shared fragments ``names`` of ``meeting``'s page for ``role``, with the CSRF
+    ``token`` (by default, a new one for ``request``); fragments not cached yet are rendered
+    with ``context()``.
 
     With ``personal``, also the viewer's own ``PERSONAL`` fragment, rendered with
     ``personal()`` and cached for them alone under the same revision: their attendance is part
@@ -99,7 +101,7 @@ def fragments(
     page = {name: cached[name] for name in names}
     if personal:
         page[PERSONAL] = _filled(own_key, found.get(own_key, {}), (PERSONAL,), personal)[PERSONAL]
-    token, placeholder = get_token(request), csrf_placeholder()
+    token, placeholder = token or get_token(request), csrf_placeholder()
     return {name: mark_safe(html.replace(placeholder, token)) for name, html in page.items()}
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -177,8 +178,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     def mine() -> dict:
         return {"meeting": meeting, "mine": permissions.expected_member(request.user, meeting)}
 
-    page = _page(request, meeting, flags, page_cache.SHARED, personal=mine)
-    return render(request, page_cache.TEMPLATE, {"meeting": meeting, "page": page, **flags})
+    token = get_token(request)  # one masked token for every form of the page, top bar too
+    page = _page(request, meeting, flags, page_cache.SHARED, personal=mine, token=token)
+    context = {"meeting": meeting, "page": page, "csrf_token": token, **flags}
+    return render(request, page_cache.TEMPLATE, context)
 
 
 def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
@@ -191,9 +194,11 @@ def _flags(user: User, meeting: Meeting) -> dict[str, bool]:
     }
 
 
-def _page(request: HttpRequest, meeting: Meeting, flags: dict, names: tuple, personal=None):
+def _page(
+    request: HttpRequest, meeting: Meeting, flags: dict, names: tuple, personal=None, token=None
+):
     """The fragments ``names`` of the meeting page (and the viewer's own, given ``personal``),
-    by name with "_" for "-"."""
+    by name with "_" for "-"; their forms carry ``token`` (by default, a new one)."""
     fragments = page_cache.fragments(
         request,
         meeting,
@@ -201,6 +206,7 @@ def _page(request: HttpRequest, meeting: Meeting, flags: dict, names: tuple, per
         lambda: _shared_context(meeting, **flags),
         names,
         personal=personal,
+        token=token,
     )
     return {name.replace("-", "_"): html for name, html in fragments.items()}
 
