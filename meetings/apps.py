@@ -9,7 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # R-MEET-4: the flag goes on the dashboard of members, which does not import meetings
         # (ARCHITECTURE.md), so meetings hands it a panel.
-        from meetings import compliance
+        from meetings import checks, compliance  # noqa: F401  (checks registers itself)
         from members import panels
 
         panels.register(compliance.dashboard_panel)

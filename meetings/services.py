@@ -652,9 +652,17 @@ def _vote_lock(cursor, motion_id: int, *, shared: bool) -> None:
     serialises writers with IMMEDIATE transactions, which is stronger still)."""
     if connection.vendor != "postgresql":
         return
+    cursor.execute(_vote_lock_sql(shared=shared), [VOTE_LOCK_NAMESPACE, _lock_key(motion_id)])
+
+
+def _vote_lock_sql(*, shared: bool) -> str:
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    return f"SELECT {function}(%s, %s)"
+
+
+def _lock_key(motion_id: int) -> int:
     # Two int4 keys; ids past 2**31 share a key with another motion, which only serialises more.
-    cursor.execute(f"SELECT {function}(%s, %s)", [VOTE_LOCK_NAMESPACE, motion_id & 0x7FFFFFFF])
+    return motion_id & 0x7FFFFFFF
 
 
 def _lock_motion(motion_id: int) -> Motion:
@@ -708,22 +716,51 @@ _VOTE_CONTEXT_SQL = (
     " WHERE e.meeting_id = i.meeting_id AND e.person_id = %s AND e.present)"
     " FROM meetings_motion m JOIN meetings_agendaitem i ON i.id = m.item_id WHERE m.id = %s"
 )
+_NAMED_VOTE_SQL = (
+    "INSERT INTO meetings_namedvote (motion_id, voter_id, choice, cast_at)"
+    " VALUES (%s, %s, %s, %s) ON CONFLICT (motion_id, voter_id) DO NOTHING"
+)
+_RECEIPT_SQL = (
+    "INSERT INTO meetings_ballotreceipt (motion_id, voter_id) VALUES (%s, %s)"
+    " ON CONFLICT (motion_id, voter_id) DO NOTHING"
+)
+# R-VOTE-1: write all three counters, so that no row version, row order or transaction stamp
+# (PostgreSQL's xmin, which the receipt shares) tells which one this ballot went to. On
+# PostgreSQL they are locked in id order first, so that voters never deadlock.
+_TALLY_LOCK_SQL = "SELECT id FROM meetings_secrettally WHERE motion_id = %s ORDER BY id FOR UPDATE"
+_TALLY_SQL = (
+    "UPDATE meetings_secrettally SET count = CASE WHEN choice = %s THEN count + 1 ELSE count END"
+    " WHERE motion_id = %s"
+)
 
 
 @transaction.atomic
 def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
-    """Cast one vote on the motion ``motion_id`` in a few statements (the vote endpoint's hot
-    path); raises MeetingError when refused and Motion.DoesNotExist for no such motion.
+    """Cast one vote on the motion ``motion_id`` (the vote endpoint's hot path); raises
+    MeetingError when refused and Motion.DoesNotExist for no such motion.
 
     A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
+    The audit trail records that a vote was cast, never the secret choice.
+
+    On PostgreSQL the vote takes four round trips, BEGIN and COMMIT included (a secret ballot
+    five): statements that need no answer in between travel together, several in one string
+    (which needs psycopg's default client-side binding) or the vote and its audit entry as one
+    statement. SQLite runs the same statements one by one.
     """
     if choice not in rules.Choice:
         raise MeetingError(_("Choose yes, no or abstain."))
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        # Before the read, in its own statement: the read's snapshot then follows any close
-        # that committed while this vote waited for the lock.
-        _vote_lock(cursor, motion_id, shared=True)
-        cursor.execute(_VOTE_CONTEXT_SQL, [voter.pk, motion_id])
+        if postgresql:
+            # The vote lock first, in its own statement: the read's snapshot then follows any
+            # close that committed while this vote waited for the lock.
+            cursor.execute(
+                f"{_vote_lock_sql(shared=True)}; {_VOTE_CONTEXT_SQL}",
+                [VOTE_LOCK_NAMESPACE, _lock_key(motion_id), voter.pk, motion_id],
+            )
+            cursor.nextset()
+        else:
+            cursor.execute(_VOTE_CONTEXT_SQL, [voter.pk, motion_id])
         row = cursor.fetchone()
         if row is None:
             raise Motion.DoesNotExist
@@ -737,51 +774,45 @@ def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
         # R-VOTE-4: only expected (seated voting) members who are present vote; 列席 never.
         if not present:
             raise MeetingError(_("Only seated members who are checked in can vote."))
+        named = method == Motion.Method.NAMED
+        entry = {
+            "actor": voter,
+            "action": "vote.cast",
+            "obj": Motion(pk=motion_id, text=text),
+            "after": {"choice": choice} if named else None,
+        }
         # R-VOTE-2: the unique constraint decides; a conflict inserts nothing.
-        if method == Motion.Method.NAMED:
-            cursor.execute(
-                "INSERT INTO meetings_namedvote (motion_id, voter_id, choice, cast_at)"
-                " VALUES (%s, %s, %s, %s) ON CONFLICT (motion_id, voter_id) DO NOTHING",
-                [
-                    motion_id,
-                    voter.pk,
-                    choice,
-                    connection.ops.adapt_datetimefield_value(timezone.now()),
-                ],
-            )
-            inserted = cursor.rowcount == 1
+        if named:
+            cast_at = connection.ops.adapt_datetimefield_value(timezone.now())
+            vote = [motion_id, voter.pk, choice, cast_at]
+            if postgresql:  # the vote and its entry in one statement: an entry iff a vote
+                entry_sql, entry_params = audit.insert_sql(**entry, source="vote")
+                cursor.execute(
+                    f"WITH vote AS ({_NAMED_VOTE_SQL} RETURNING 1) {entry_sql}",
+                    vote + entry_params,
+                )
+                inserted = cursor.rowcount == 1
+            else:
+                cursor.execute(_NAMED_VOTE_SQL, vote)
+                inserted = cursor.rowcount == 1
+                if inserted:
+                    cursor.execute(*audit.insert_sql(**entry))
         else:
-            cursor.execute(
-                "INSERT INTO meetings_ballotreceipt (motion_id, voter_id) VALUES (%s, %s)"
-                " ON CONFLICT (motion_id, voter_id) DO NOTHING",
-                [motion_id, voter.pk],
-            )
+            cursor.execute(_RECEIPT_SQL, [motion_id, voter.pk])
             inserted = cursor.rowcount == 1
             if inserted:
-                # R-VOTE-1: write all three counters, so that no row version, row order or
-                # transaction stamp (PostgreSQL's xmin, which the receipt shares) tells which
-                # one this ballot went to. Lock them in id order first: voters never deadlock.
-                if connection.features.has_select_for_update:
+                entry_sql, entry_params = audit.insert_sql(**entry)
+                tally = [choice, motion_id]
+                if postgresql:
                     cursor.execute(
-                        "SELECT id FROM meetings_secrettally WHERE motion_id = %s"
-                        " ORDER BY id FOR UPDATE",
-                        [motion_id],
+                        f"{_TALLY_LOCK_SQL}; {_TALLY_SQL}; {entry_sql}",
+                        [motion_id, *tally, *entry_params],
                     )
-                cursor.execute(
-                    "UPDATE meetings_secrettally"
-                    " SET count = CASE WHEN choice = %s THEN count + 1 ELSE count END"
-                    " WHERE motion_id = %s",
-                    [choice, motion_id],
-                )
+                else:
+                    cursor.execute(_TALLY_SQL, tally)
+                    cursor.execute(entry_sql, entry_params)
         if not inserted:
             raise MeetingError(_("You have already voted on this motion."))
-    # The audit trail records that a vote was cast, never the secret choice.
-    audit.record(
-        actor=voter,
-        action="vote.cast",
-        obj=Motion(pk=motion_id, text=text),
-        after={"choice": choice} if method == Motion.Method.NAMED else None,
-    )
 
 
 def counts(motion: Motion) -> dict[str, int]:

@@ -1056,3 +1056,16 @@ def test_agenda_items_are_numbered_in_order(draft, office_clerk):
         (2, "审议"),
         (3, "其他"),
     ]
+
+
+def test_the_vote_needs_client_side_binding_on_postgresql():
+    from meetings.checks import binding_errors
+
+    postgresql = {"ENGINE": "django.db.backends.postgresql", "NAME": "infogov"}
+    assert binding_errors(postgresql) == []
+    assert binding_errors({**postgresql, "OPTIONS": {"server_side_binding": False}}) == []
+
+    errors = binding_errors({**postgresql, "OPTIONS": {"server_side_binding": True}})
+    assert [error.id for error in errors] == ["meetings.E001"]
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"server_side_binding": True}}
+    assert binding_errors(sqlite) == []
