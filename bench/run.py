@@ -55,7 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=64, help="votes in flight at once")
     parser.add_argument("--page-requests", type=int, default=2000)
     parser.add_argument("--page-concurrency", type=int, default=32)
-    parser.add_argument("--page-passes", type=int, default=1, help="GET runs of each (median)")
+    parser.add_argument("--page-passes", type=int, default=3, help="GET runs of each (median)")
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
