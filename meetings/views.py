@@ -534,13 +534,8 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -> HttpResponse:
     meeting = motion.item.meeting
     user = request.user
-    numbers = services.attendance(meeting)
-    me = permissions.expected_member(user, meeting)
-    if motion.method == Motion.Method.NAMED:
-        my_choice = motion.named_votes.filter(voter=user).values_list("choice", flat=True).first()
-        has_voted = my_choice is not None
-    else:
-        my_choice, has_voted = None, motion.receipts.filter(voter=user).exists()
+    view = services.voter_view(motion, user)
+    numbers, me, has_voted = view.numbers, view.me, view.has_voted
     is_open = motion.status == Motion.Status.OPEN
     can_vote = is_open and me is not None and me.present and not has_voted
     choice = request.GET.get("choice", "")
@@ -551,7 +546,7 @@ def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -
         "numbers": numbers,
         "me": me,
         "has_voted": has_voted,
-        "my_choice": VOTE_CHOICES.get(my_choice) if my_choice else None,
+        "my_choice": VOTE_CHOICES.get(view.my_choice) if view.my_choice else None,
         "can_vote": can_vote,
         "confirm": choice if can_vote and choice in VOTE_CHOICES else None,
         "confirm_label": VOTE_CHOICES.get(choice),
@@ -562,8 +557,8 @@ def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -
             expected=numbers.expected,
             present=numbers.present,
         ),
-        "voted": services.voted_count(motion) if is_open else None,
-        "can_chair": permissions.can_chair(user, meeting.body),
+        "voted": view.voted if is_open else None,
+        "can_chair": permissions.can_chair(user, meeting.body_id),
         "reason_form": ReasonForm(auto_id=False),
         "named_votes": None,
     }

@@ -1069,3 +1069,35 @@ def test_the_vote_needs_client_side_binding_on_postgresql():
     assert [error.id for error in errors] == ["meetings.E001"]
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"server_side_binding": True}}
     assert binding_errors(sqlite) == []
+
+
+@pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
+def test_the_voter_view_tells_each_person_their_own_state(
+    convened, office_clerk, leader, member, deputy, check_in_first, method
+):
+    absent_member = convened.expected_members.exclude(person__in=[leader, member, deputy])
+    absent_member = absent_member.order_by("-order").first()
+    services.answer_attendance(
+        actor=absent_member.person, member=absent_member, response="leave", reason="出差"
+    )
+    check_in_first(convened, 14)  # the last two seats are not checked in
+    meeting = services.open_meeting(actor=office_clerk, meeting=convened)
+    item = services.add_agenda_item(actor=office_clerk, meeting=meeting, title="议题")
+    motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
+    motion = services.open_vote(actor=leader, motion=motion)
+    services.cast_vote(voter=member, motion=motion, choice="no")
+
+    voted = services.voter_view(motion, member)
+    not_yet = services.voter_view(motion, leader)
+    away = services.voter_view(motion, absent_member.person)
+    outside = services.voter_view(motion, office_clerk)
+
+    assert voted.numbers == Attendance(expected=16, present=14, on_leave=1)
+    assert voted.numbers == services.attendance(meeting)
+    assert (voted.has_voted, voted.voted) == (True, 1)
+    assert voted.my_choice == ("no" if method == Motion.Method.NAMED else None)  # R-VOTE-1
+    assert voted.me.pk == ExpectedMember.objects.get(meeting=meeting, person=member).pk
+    assert voted.me.present is True
+    assert (not_yet.has_voted, not_yet.my_choice, not_yet.me.present) == (False, None, True)
+    assert (away.has_voted, away.me.present) == (False, False)
+    assert (outside.me, outside.has_voted, outside.voted) == (None, False, 1)

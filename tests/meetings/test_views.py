@@ -753,3 +753,37 @@ def test_notifications_are_counted_in_the_header_and_read_on_view(client, conven
     assert b'class="unread"' in listing.content
     assert Notification.objects.filter(recipient=member, read_at__isnull=True).count() == 0
     assert b'class="count"' not in again.content
+
+
+# The voting page: session, the motion with its item, meeting and body, the voter's view in one
+# statement (attendance, own seat, own vote, count so far), the unread notifications. The same
+# for 16 and for 500 expected members, open or not, voted or not.
+@pytest.mark.parametrize("expected_members", [16, 500])
+@pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
+def test_the_voting_page_query_count_does_not_grow_with_members(
+    client, session, item, leader, member, django_assert_num_queries, expected_members, method
+):
+    extra = User.objects.bulk_create(
+        User(username=f"m{i}", full_name=f"委员{i}", password=make_password(None))
+        for i in range(expected_members - 16)
+    )
+    ExpectedMember.objects.bulk_create(
+        ExpectedMember(meeting=session, person=person, role="member", order=100 + i, present=True)
+        for i, person in enumerate(extra)
+    )
+    motion = _open_motion(item, leader, method=method)
+    client.force_login(member)
+    client.get(reverse("dashboard"))  # the person is cached from here on
+
+    with django_assert_num_queries(4):
+        before = client.get(motion.get_absolute_url())
+    client.post(_vote_url(motion), {"choice": "yes"})
+    with django_assert_num_queries(4):
+        after = client.get(motion.get_absolute_url())
+
+    present = 15 + expected_members - 16
+    assert before.context["numbers"].expected == expected_members
+    assert before.context["numbers"].present == present
+    assert (before.context["can_vote"], before.context["voted"]) == (True, 0)
+    assert (after.context["has_voted"], after.context["voted"]) == (True, 1)
+    assert after.context["can_vote"] is False
