@@ -781,10 +781,18 @@ _RECEIPT_SQL = (
 # R-VOTE-1: write all three counters, so that no row version, row order or transaction stamp
 # (PostgreSQL's xmin, which the receipt shares) tells which one this ballot went to. On
 # PostgreSQL they are locked in id order first, so that voters never deadlock.
-_TALLY_LOCK_SQL = "SELECT id FROM meetings_secrettally WHERE motion_id = %s ORDER BY id FOR UPDATE"
 _TALLY_SQL = (
     "UPDATE meetings_secrettally SET count = CASE WHEN choice = %s THEN count + 1 ELSE count END"
     " WHERE motion_id = %s"
+)
+# The same on PostgreSQL, as WITH queries after ``receipt`` (the receipt's INSERT ... RETURNING):
+# only if a receipt was written, the counters locked in id order, then all three written.
+_TALLY_CTE = (
+    "locked AS (SELECT id FROM meetings_secrettally WHERE motion_id = %s"
+    " AND EXISTS (SELECT 1 FROM receipt) ORDER BY id FOR UPDATE),"
+    " tally AS (UPDATE meetings_secrettally t"
+    " SET count = CASE WHEN t.choice = %s THEN t.count + 1 ELSE t.count END"
+    " FROM locked WHERE t.id = locked.id RETURNING 1)"
 )
 
 
@@ -796,10 +804,10 @@ def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
     A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
     The audit trail records that a vote was cast, never the secret choice.
 
-    On PostgreSQL the vote takes four round trips, BEGIN and COMMIT included (a secret ballot
-    five): statements that need no answer in between travel together, several in one string
-    (which needs psycopg's default client-side binding) or the vote and its audit entry as one
-    statement. SQLite runs the same statements one by one.
+    On PostgreSQL the vote takes four round trips, BEGIN and COMMIT included: the vote lock
+    and the read travel in one string (which needs psycopg's default client-side binding), and
+    the vote (a secret ballot's receipt and counters) and its audit entry are one statement, so
+    that there is an entry iff a vote. SQLite runs the same statements one by one.
     """
     if choice not in rules.Choice:
         raise MeetingError(_("Choose yes, no or abstain."))
@@ -851,20 +859,19 @@ def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
                 inserted = cursor.rowcount == 1
                 if inserted:
                     cursor.execute(*audit.insert_sql(**entry))
+        elif postgresql:  # the receipt, the counters and the entry in one statement
+            entry_sql, entry_params = audit.insert_sql(**entry, source="receipt")
+            cursor.execute(
+                f"WITH receipt AS ({_RECEIPT_SQL} RETURNING 1), {_TALLY_CTE} {entry_sql}",
+                [motion_id, voter.pk, motion_id, choice, *entry_params],
+            )
+            inserted = cursor.rowcount == 1
         else:
             cursor.execute(_RECEIPT_SQL, [motion_id, voter.pk])
             inserted = cursor.rowcount == 1
             if inserted:
-                entry_sql, entry_params = audit.insert_sql(**entry)
-                tally = [choice, motion_id]
-                if postgresql:
-                    cursor.execute(
-                        f"{_TALLY_LOCK_SQL}; {_TALLY_SQL}; {entry_sql}",
-                        [motion_id, *tally, *entry_params],
-                    )
-                else:
-                    cursor.execute(_TALLY_SQL, tally)
-                    cursor.execute(entry_sql, entry_params)
+                cursor.execute(_TALLY_SQL, [choice, motion_id])
+                cursor.execute(*audit.insert_sql(**entry))
         if not inserted:
             raise MeetingError(_("You have already voted on this motion."))
 
