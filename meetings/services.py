@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
-from meetings import rules
+from meetings import rules, unread
 from meetings.documents import ItemLine, MinutesDocument, SignatureCheck, VoteLine
 from meetings.models import (
     ALLOWED_MATERIAL_EXTENSIONS,
@@ -286,6 +286,7 @@ def _notify_expected(
     Notification.objects.bulk_create(
         Notification(recipient=p, meeting=meeting, text=text[:300]) for p in people
     )
+    unread.changed([p.pk for p in people])
     recipients = [p.email for p in people if p.email]
     if not recipients:
         return
@@ -1010,9 +1011,12 @@ def record_decision(
 
 def mark_notifications_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; return how many were."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        unread.changed([user.pk], user)
+    return marked
 
 
 # --- Minutes (Art. 15-16) -----------------------------------------------------------------------
@@ -1114,7 +1118,9 @@ def submit_minutes(*, actor: User, minutes: Minutes) -> Minutes:
     minutes.save(update_fields=["status", "updated_at"])
     _page_changed(minutes.meeting_id)
     audit.record(actor=actor, action="minutes.submitted", obj=minutes)
-    leaders = Appointment.objects.seated_in(minutes.meeting.body).filter(seat__role=Role.LEADER)
+    leaders = list(
+        Appointment.objects.seated_in(minutes.meeting.body).filter(seat__role=Role.LEADER)
+    )
     Notification.objects.bulk_create(
         Notification(
             recipient_id=a.person_id,
@@ -1123,6 +1129,7 @@ def submit_minutes(*, actor: User, minutes: Minutes) -> Minutes:
         )
         for a in leaders
     )
+    unread.changed([a.person_id for a in leaders])
     return minutes
 
 

@@ -14,7 +14,9 @@ whenever it changes:
 
 The row is cached with the person's body permissions (members.permissions.body_perms), so
 that a page learns who is asking and what they may do in one read of the cache; a grant or a
-revocation moves the permissions revision on and drops the row (members.services).
+revocation moves the permissions revision on and drops the row (members.services). Other apps
+may have a value of theirs that every page shows cached with it too (``remember``): meetings
+keeps the person's unread notifications there, and drops the row when they change.
 
 A row changed behind the ORM's back (by hand, in the database) is read again within
 ``TIMEOUT``. The key names the model's columns, so that a deployment that changes them never
@@ -22,8 +24,9 @@ reads a row pickled by the code before it.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache as once
+from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -35,6 +38,9 @@ from members import permissions
 from members.models import User
 
 TIMEOUT = 300
+_REMEMBERED = "_infogov_remembered"
+# name -> how to compute it for a person; filled by the apps' ready().
+_computed: dict[str, Callable[[User], Any]] = {}
 
 
 def cache_key(user_id) -> str:
@@ -58,9 +64,28 @@ class CachedModelBackend(ModelBackend):
             user = super().get_user(user_id)  # None for a missing or deactivated person
             if user is not None:
                 permissions.body_perms(user)  # kept on the instance, and so in the cache
+                setattr(user, _REMEMBERED, {name: f(user) for name, f in _computed.items()})
                 cache.set(key, user, TIMEOUT)
             return user
         return user if self.user_can_authenticate(user) else None
+
+
+def remember(name: str, compute: Callable[[User], Any]) -> None:
+    """Cache ``compute(person)`` with each person's row from now on, under ``name``. Whoever
+    changes what it depends on calls ``forget_users`` (and ``forget_remembered`` for the
+    instance at hand)."""
+    _computed[name] = compute
+
+
+def remembered(user: User, name: str, default: Any = None) -> Any:
+    """The value ``remember``ed under ``name`` for ``user``, if read with the row."""
+    return getattr(user, _REMEMBERED, {}).get(name, default)
+
+
+def forget_remembered(user: User) -> None:
+    """Drop what the instance ``user`` carries, after a change within the same request."""
+    if hasattr(user, _REMEMBERED):
+        delattr(user, _REMEMBERED)
 
 
 def forget_users(user_ids: Iterable[int]) -> None:

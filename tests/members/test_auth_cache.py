@@ -14,7 +14,7 @@ backend = auth.CachedModelBackend()
 
 
 def test_the_row_is_read_from_the_database_once(roster, leader, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the row and the person's body permissions
+    with django_assert_num_queries(3):  # the row, the body permissions, the unread count
         first = backend.get_user(leader.pk)
     with django_assert_num_queries(0):
         second = backend.get_user(leader.pk)
