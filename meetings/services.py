@@ -797,84 +797,118 @@ _TALLY_CTE = (
 )
 
 
-@transaction.atomic
 def cast_vote_by_id(*, voter: User, motion_id: int, choice: str) -> None:
     """Cast one vote on the motion ``motion_id`` (the vote endpoint's hot path); raises
     MeetingError when refused and Motion.DoesNotExist for no such motion.
 
     A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
     The audit trail records that a vote was cast, never the secret choice.
-
-    On PostgreSQL the vote takes four round trips, BEGIN and COMMIT included: the vote lock
-    and the read travel in one string (which needs psycopg's default client-side binding), and
-    the vote (a secret ballot's receipt and counters) and its audit entry are one statement, so
-    that there is an entry iff a vote. SQLite runs the same statements one by one.
     """
     if choice not in rules.Choice:
         raise MeetingError(_("Choose yes, no or abstain."))
-    postgresql = connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        _cast_vote_postgresql(voter, motion_id, choice)
+    else:
+        _cast_vote_in_steps(voter, motion_id, choice)
+
+
+@transaction.atomic
+def _cast_vote_in_steps(voter: User, motion_id: int, choice: str) -> None:
+    """The vote one statement at a time (SQLite: no round trips to save, and its IMMEDIATE
+    transactions serialise writers, which is stronger than the vote lock)."""
     with connection.cursor() as cursor:
-        if postgresql:
+        cursor.execute(_VOTE_CONTEXT_SQL, [voter.pk, motion_id])
+        named, entry = _checked_vote(cursor.fetchone(), voter, motion_id, choice)
+        if named:
+            cursor.execute(_NAMED_VOTE_SQL, _named_vote_row(voter, motion_id, choice))
+        else:
+            cursor.execute(_RECEIPT_SQL, [motion_id, voter.pk])
+        if cursor.rowcount != 1:
+            raise _duplicate_vote()
+        if not named:
+            cursor.execute(_TALLY_SQL, [choice, motion_id])
+        cursor.execute(*audit.insert_sql(**entry))
+
+
+def _cast_vote_postgresql(voter: User, motion_id: int, choice: str) -> None:
+    """The vote in two round trips to PostgreSQL, its transaction included: BEGIN, the vote
+    lock and the read in one string; then the vote (a secret ballot's receipt and counters)
+    with its audit entry as one statement, and COMMIT in the same string. So a secret ballot
+    holds the counters' row locks, which every other ballot of the motion waits for, only
+    while PostgreSQL writes and commits, never while this thread waits for Python's GIL to
+    send the COMMIT. Several statements in one string need psycopg's client-side binding,
+    Django's default (meetings.checks).
+
+    The transaction is written out because it must ride with the statements; within one
+    already (a test's, or a caller's atomic block), a savepoint stands in for it. Nothing in it
+    may register on_commit callbacks: Django does not see this transaction.
+    """
+    if connection.get_autocommit():
+        begin, commit, rollback = "BEGIN", "COMMIT", "ROLLBACK"
+    else:
+        begin, commit = "SAVEPOINT cast_vote", "RELEASE SAVEPOINT cast_vote"
+        rollback = f"ROLLBACK TO SAVEPOINT cast_vote; {commit}"
+    with connection.cursor() as cursor:
+        ended = False
+        try:
             # The vote lock first, in its own statement: the read's snapshot then follows any
             # close that committed while this vote waited for the lock.
             cursor.execute(
-                f"{_vote_lock_sql(shared=True)}; {_VOTE_CONTEXT_SQL}",
+                f"{begin}; {_vote_lock_sql(shared=True)}; {_VOTE_CONTEXT_SQL}",
                 [VOTE_LOCK_NAMESPACE, _lock_key(motion_id), voter.pk, motion_id],
             )
             cursor.nextset()
-        else:
-            cursor.execute(_VOTE_CONTEXT_SQL, [voter.pk, motion_id])
-        row = cursor.fetchone()
-        if row is None:
-            raise Motion.DoesNotExist
-        status, method, text, present = row
-        if status != Motion.Status.OPEN:
-            raise MeetingError(
-                _("This vote is closed; your vote was not counted.")
-                if status == Motion.Status.CLOSED
-                else _("This vote is not open.")
-            )
-        # R-VOTE-4: only expected (seated voting) members who are present vote; 列席 never.
-        if not present:
-            raise MeetingError(_("Only seated members who are checked in can vote."))
-        named = method == Motion.Method.NAMED
-        entry = {
-            "actor": voter,
-            "action": "vote.cast",
-            "obj": Motion(pk=motion_id, text=text),
-            "after": {"choice": choice} if named else None,
-        }
-        # R-VOTE-2: the unique constraint decides; a conflict inserts nothing.
-        if named:
-            cast_at = connection.ops.adapt_datetimefield_value(timezone.now())
-            vote = [motion_id, voter.pk, choice, cast_at]
-            if postgresql:  # the vote and its entry in one statement: an entry iff a vote
+            cursor.nextset()
+            named, entry = _checked_vote(cursor.fetchone(), voter, motion_id, choice)
+            if named:  # an entry iff a vote
                 entry_sql, entry_params = audit.insert_sql(**entry, source="vote")
-                cursor.execute(
-                    f"WITH vote AS ({_NAMED_VOTE_SQL} RETURNING 1) {entry_sql}",
-                    vote + entry_params,
-                )
-                inserted = cursor.rowcount == 1
-            else:
-                cursor.execute(_NAMED_VOTE_SQL, vote)
-                inserted = cursor.rowcount == 1
-                if inserted:
-                    cursor.execute(*audit.insert_sql(**entry))
-        elif postgresql:  # the receipt, the counters and the entry in one statement
-            entry_sql, entry_params = audit.insert_sql(**entry, source="receipt")
-            cursor.execute(
-                f"WITH receipt AS ({_RECEIPT_SQL} RETURNING 1), {_TALLY_CTE} {entry_sql}",
-                [motion_id, voter.pk, motion_id, choice, *entry_params],
-            )
-            inserted = cursor.rowcount == 1
-        else:
-            cursor.execute(_RECEIPT_SQL, [motion_id, voter.pk])
-            inserted = cursor.rowcount == 1
-            if inserted:
-                cursor.execute(_TALLY_SQL, [choice, motion_id])
-                cursor.execute(*audit.insert_sql(**entry))
-        if not inserted:
-            raise MeetingError(_("You have already voted on this motion."))
+                sql = f"WITH vote AS ({_NAMED_VOTE_SQL} RETURNING 1) {entry_sql}"
+                params = _named_vote_row(voter, motion_id, choice) + entry_params
+            else:  # an entry and the counters iff a receipt
+                entry_sql, entry_params = audit.insert_sql(**entry, source="receipt")
+                sql = f"WITH receipt AS ({_RECEIPT_SQL} RETURNING 1), {_TALLY_CTE} {entry_sql}"
+                params = [motion_id, voter.pk, motion_id, choice, *entry_params]
+            cursor.execute(f"{sql}; {commit}", params)
+            ended = True
+            if cursor.rowcount != 1:  # the first statement's: no entry, so no vote
+                raise _duplicate_vote()
+        finally:
+            if not ended:
+                cursor.execute(rollback)
+
+
+def _checked_vote(row: tuple | None, voter: User, motion_id: int, choice: str):
+    """From the row of _VOTE_CONTEXT_SQL: (named?, the audit entry) if the motion takes the
+    vote; else raise why not."""
+    if row is None:
+        raise Motion.DoesNotExist
+    status, method, text, present = row
+    if status != Motion.Status.OPEN:
+        raise MeetingError(
+            _("This vote is closed; your vote was not counted.")
+            if status == Motion.Status.CLOSED
+            else _("This vote is not open.")
+        )
+    # R-VOTE-4: only expected (seated voting) members who are present vote; 列席 never.
+    if not present:
+        raise MeetingError(_("Only seated members who are checked in can vote."))
+    named = method == Motion.Method.NAMED
+    entry = {
+        "actor": voter,
+        "action": "vote.cast",
+        "obj": Motion(pk=motion_id, text=text),
+        "after": {"choice": choice} if named else None,
+    }
+    return named, entry
+
+
+def _named_vote_row(voter: User, motion_id: int, choice: str) -> list:
+    return [motion_id, voter.pk, choice, connection.ops.adapt_datetimefield_value(timezone.now())]
+
+
+def _duplicate_vote() -> MeetingError:
+    # R-VOTE-2: the unique constraint decided; the conflict inserted nothing.
+    return MeetingError(_("You have already voted on this motion."))
 
 
 def counts(motion: Motion) -> dict[str, int]:

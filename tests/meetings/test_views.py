@@ -155,10 +155,10 @@ def test_the_vote_endpoint_stays_lean(
     client.get(reverse("dashboard"))  # as any request after the first, the person is cached
     # The view: the session; no visibility check on a counted vote (only a present expected
     # member can cast one). The service, in one transaction (a savepoint here, in the test's):
-    # one read of the motion's status, method and the voter's presence (on PostgreSQL sent with
-    # the motion's shared vote lock), INSERT ... ON CONFLICT DO NOTHING and the audit entry (on
-    # PostgreSQL one statement).
-    service = 5 if connection.vendor == "sqlite" else 4
+    # one read of the motion's status, method and the voter's presence, INSERT ... ON CONFLICT
+    # DO NOTHING and the audit entry. PostgreSQL gets them in two strings: the savepoint, the
+    # motion's shared vote lock and the read; the vote with its entry, and the release.
+    service = 5 if connection.vendor == "sqlite" else 2
 
     with django_assert_num_queries(1 + service):
         response = client.post(_vote_url(motion), {"choice": "yes"})

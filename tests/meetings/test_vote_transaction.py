@@ -1,9 +1,10 @@
-"""The vote outside any test transaction, as it runs in production (autocommit, its own BEGIN
-... COMMIT): every outcome leaves the connection outside a transaction, and a refusal writes
-nothing, on either database."""
+"""The vote outside any test transaction, as it runs in production: on PostgreSQL it writes its
+own BEGIN ... COMMIT (services._cast_vote_postgresql), and a savepoint within a caller's
+transaction. Every outcome leaves the connection outside a transaction, a refusal writes
+nothing, and a vote in a failed caller's transaction goes with it, on either database."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from infogov.models import AuditEntry
 from meetings import services
@@ -73,3 +74,22 @@ def test_every_outcome_ends_its_transaction(english, open_vote, in_session, lead
     assert counted[3] == 1
     assert counted[:3] == ((1, 0, 0) if method == Motion.Method.NAMED else (0, 1, 1))
     assert services.counts(Motion.objects.get(pk=motion.pk))["yes"] == 1
+
+
+@pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
+def test_within_a_transaction_a_savepoint_stands_in(english, open_vote, leader, member, method):
+    motion = open_vote(method)
+    counted = (1, 0, 0, 1) if method == Motion.Method.NAMED else (0, 1, 1, 1)
+
+    with transaction.atomic():
+        services.cast_vote(voter=member, motion=motion, choice="yes")
+        with pytest.raises(MeetingError, match="already voted"):
+            services.cast_vote(voter=member, motion=motion, choice="no")
+        assert writes() == counted  # the enclosing transaction goes on
+    assert writes() == counted
+    assert outside_a_transaction()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.cast_vote(voter=leader, motion=motion, choice="no")
+        raise RuntimeError("the caller's transaction fails")
+    assert writes() == counted  # the vote went with it
