@@ -224,6 +224,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The signed-in person's row (with their permissions and unread count) is cached and dropped
+# from the cache whenever it changes (members/auth.py). Dropped from one process's own cache
+# only, it could stay in another's for minutes: so only with a shared cache, unless told.
+INFOGOV_CACHE_PEOPLE = env_bool("INFOGOV_CACHE_PEOPLE", default=bool(REDIS_URL))
 
 # --- Security -------------------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 behind TLS; `manage.py check --deploy` must then be silent.

@@ -18,6 +18,10 @@ revocation moves the permissions revision on and drops the row (members.services
 may have a value of theirs that every page shows cached with it too (``remember``): meetings
 keeps the person's unread notifications there, and drops the row when they change.
 
+The cache must be shared by every process that serves requests (REDIS_URL): a row dropped
+from one process's own cache would live on in another's. So the rows are cached only when
+``INFOGOV_CACHE_PEOPLE`` is on, by default with REDIS_URL (infogov/settings.py).
+
 A row changed behind the ORM's back (by hand, in the database) is read again within
 ``TIMEOUT``. The key names the model's columns, so that a deployment that changes them never
 reads a row pickled by the code before it.
@@ -28,6 +32,7 @@ from collections.abc import Callable, Iterable
 from functools import cache as once
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
@@ -58,6 +63,8 @@ class CachedModelBackend(ModelBackend):
     cache first. Signing in, passwords and Django's own permissions work as in ModelBackend."""
 
     def get_user(self, user_id):
+        if not settings.INFOGOV_CACHE_PEOPLE:
+            return super().get_user(user_id)
         key = cache_key(user_id)
         user = cache.get(key)
         if user is None:

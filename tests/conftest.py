@@ -26,9 +26,11 @@ def _fast_hasher_and_temporary_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: rolled-back meetings reuse ids and revisions."""
+def _empty_cache(settings):
+    """Each test starts with an empty cache: rolled-back meetings reuse ids and revisions. The
+    suite runs in one process, so the signed-in person is cached as with a shared cache."""
     cache.clear()
+    settings.INFOGOV_CACHE_PEOPLE = True
 
 
 @pytest.fixture

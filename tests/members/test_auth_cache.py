@@ -117,3 +117,16 @@ def test_the_row_is_dropped_again_when_the_change_commits(roster):
         cache.set(auth.cache_key(person.pk), stale)
 
     assert backend.get_user(person.pk).title == "新职务"
+
+
+def test_without_a_shared_cache_the_row_is_read_every_time(
+    settings, roster, leader, django_assert_num_queries
+):
+    settings.INFOGOV_CACHE_PEOPLE = False
+    backend.get_user(leader.pk)
+
+    with django_assert_num_queries(1):
+        person = backend.get_user(leader.pk)
+
+    assert person == leader
+    assert cache.get(auth.cache_key(leader.pk)) is None
