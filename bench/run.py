@@ -465,7 +465,8 @@ def main() -> int:
             meeting_url = reverse("meetings:meeting_detail", kwargs={"pk": scene.meeting300.pk})
             members = [c for c in clients if c.user_id != scene.leader.pk][:32]
             for path in ("/bench/minimal/hello/", meeting_url):
-                expect(get_load(server, path, members, 100, 16), f"warm-up {path}", {200: None})
+                # 32 in flight: every thread of every worker opens its database connection.
+                expect(get_load(server, path, members, 200, 32), f"warm-up {path}", {200: None})
 
             for r in range(args.rounds):
                 plan = burst_plan(clients, f"round-{r}")
