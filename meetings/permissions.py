@@ -100,7 +100,9 @@ _MEETING_SQL = "SELECT * FROM {} WHERE {} = %s".format(
 
 
 def get_motion_for_user_or_404(user: User, pk: int) -> Motion:
-    motion = get_object_or_404(Motion.objects.select_related("item__meeting__body"), pk=pk)
+    """The motion with its item and meeting if ``user`` may see it, else 404; the meeting's body
+    is not read (the permissions need only its id)."""
+    motion = get_object_or_404(Motion.objects.select_related("item__meeting"), pk=pk)
     if not can_view(user, motion.item.meeting):
         raise Http404
     return motion

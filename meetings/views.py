@@ -75,7 +75,7 @@ def _item_for(request: HttpRequest, pk: int, allowed: Allowed) -> AgendaItem:
 
 def _motion_for(request: HttpRequest, pk: int, allowed: Allowed) -> Motion:
     motion = permissions.get_motion_for_user_or_404(request.user, pk)
-    permissions.require(allowed(request.user, motion.item.meeting.body))
+    permissions.require(allowed(request.user, motion.item.meeting.body_id))
     return motion
 
 
