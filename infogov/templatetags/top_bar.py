@@ -40,7 +40,7 @@ def top_bar(context) -> SafeString:
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
     unread = context.get("unread_notifications") or 0
-    if callable(unread):  # meetings.context_processors asks the database only when called
+    if callable(unread):  # meetings.context_processors reads the count only when called
         unread = unread() if signed_in else 0
     key = (
         get_language(),
