@@ -4,11 +4,11 @@ Objects a person may not see answer 404; steps they may see but not take answer 
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from infogov.chain import Chain
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -85,27 +85,32 @@ def visible_meetings(user: User) -> QuerySet[Meeting]:
 def get_meeting_for_user_or_404(user: User, pk: int) -> Meeting:
     """The meeting if ``user`` may see it, else 404. Its body is not loaded: the permissions
     need only its id (``meeting.body`` reads it when a caller needs more)."""
-    meeting = next(iter(Meeting.objects.raw(_MEETING_SQL, [pk])), None)
-    if meeting is None or not can_view(user, meeting):
+    try:
+        meeting = _MEETING.get(pk)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    if not can_view(user, meeting):
         raise Http404
     return meeting
-
-
-# Every meeting page and action reads its meeting by primary key, and the ORM spends several
-# times longer compiling that query than the database spends answering it (0.43 ms of CPU
-# against 0.17 ms through raw(), which still converts the columns for either database).
-_MEETING_SQL = "SELECT * FROM {} WHERE {} = %s".format(
-    *map(connection.ops.quote_name, (Meeting._meta.db_table, Meeting._meta.pk.column))
-)
 
 
 def get_motion_for_user_or_404(user: User, pk: int) -> Motion:
     """The motion with its item and meeting if ``user`` may see it, else 404; the meeting's body
     is not read (the permissions need only its id)."""
-    motion = get_object_or_404(Motion.objects.select_related("item__meeting"), pk=pk)
+    try:
+        motion = _MOTION.get(pk)
+    except Motion.DoesNotExist:
+        raise Http404 from None
     if not can_view(user, motion.item.meeting):
         raise Http404
     return motion
+
+
+# Every meeting page, and the voting page that members' phones poll while a vote is open, read
+# their rows by primary key; the ORM spends longer compiling those queries than the database
+# spends answering them (0.43 ms of CPU for the meeting against 0.17 ms precompiled).
+_MEETING = Chain(Meeting)
+_MOTION = Chain(Motion, "item", "meeting")
 
 
 def get_item_for_user_or_404(user: User, pk: int) -> AgendaItem:
