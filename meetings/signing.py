@@ -119,7 +119,7 @@ from zoneinfo import ZoneInfo
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
@@ -645,13 +645,55 @@ def _rfc4514(cert: asn1_x509.Certificate) -> str:
 
 
 def _pyhanko_signer_from_p12(path: Path, passphrase: bytes | None):
-    from pyhanko.sign import signers
+    key, cert, others = _load_p12(path, passphrase)  # SigningUnavailable for a wrong passphrase
+    if key is None or cert is None:
+        raise SigningUnavailable(f"{path} holds no private key and certificate.")
+    return _kept_key_signer_class().from_pyca(key, cert, others)
 
-    try:
-        return signers.SimpleSigner.load_pkcs12_data(path.read_bytes(), (), passphrase=passphrase)
-    except ValueError:
-        _load_p12(path, passphrase)  # raises SigningUnavailable for a wrong passphrase
-        raise
+
+@functools.cache
+def _kept_key_signer_class():
+    from asn1crypto import keys as asn1_keys
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    class KeptKeySigner(signers.SimpleSigner):
+        """pyHanko's SimpleSigner with the private key kept as the key object loaded from the
+        PKCS#12 file. SimpleSigner parses its key from DER again for every raw signature, and
+        OpenSSL 3 checks an RSA key's primes on each parse: 130 ms for a 3072-bit key, twice a
+        PDF (the size estimate signs too). Other keys and mechanisms take SimpleSigner's path."""
+
+        @classmethod
+        def from_pyca(cls, key, cert, others):
+            def asn1_cert(pyca_cert):
+                return asn1_x509.Certificate.load(
+                    pyca_cert.public_bytes(serialization.Encoding.DER)
+                )
+
+            registry = SimpleCertificateStore()
+            registry.register_multiple(map(asn1_cert, others))
+            der_key = key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            signer = cls(
+                signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+                signing_cert=asn1_cert(cert),
+                cert_registry=registry,
+            )
+            signer.pyca_key = key
+            return signer
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            if mechanism != "rsassa_pkcs1v15" or not isinstance(self.pyca_key, rsa.RSAPrivateKey):
+                return super().sign_raw(data, digest_algorithm)
+            algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            return self.pyca_key.sign(data, padding.PKCS1v15(), algorithm)
+
+    return KeptKeySigner
 
 
 class DemoSigner(_InMemoryKeySigner):

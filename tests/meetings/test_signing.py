@@ -185,6 +185,23 @@ def test_a_signed_pdf_verifies(signed, sun):
 
 
 @pytest.mark.django_db
+def test_an_rsa_key_is_parsed_once_not_for_each_signature(demo_keys, sun, pdf, monkeypatch):
+    """pyHanko's SimpleSigner parses its key again for every raw signature (twice a PDF, and
+    OpenSSL checks an RSA key's primes each time); the signer keeps the key it loaded. An EC
+    key takes SimpleSigner's own path (test_a_key_outside_the_trust_roots_is_not_trusted)."""
+    from pyhanko.sign.signers import pdf_cms
+
+    signer = signing.get_signer(sun)
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the private key was parsed again")
+
+    monkeypatch.setattr(pdf_cms.serialization, "load_der_private_key", no_parsing)
+    data = signer.sign(pdf, stamp=STAMP, name="孙其信", reason="", location="", signed_at=SIGNED_AT)
+    assert signing.verify_pdf(data).valid
+
+
+@pytest.mark.django_db
 def test_the_signer_reports_its_demo_certificate(demo_keys, sun):
     signer = signing.get_signer(sun)
 
