@@ -106,8 +106,10 @@ def horizontal_scroll_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def vote(page: Page, motion_url: str, choice: str, label: str) -> None:
-    """Tap a choice on the motion page, see it repeated, confirm it, see it counted."""
+def vote(page: Page, motion_url: str, choice: str, label: str, *, tap_twice=False) -> None:
+    """Tap a choice on the motion page, see it repeated, confirm it, see it counted. With
+    ``tap_twice`` Confirm is tapped again while the vote is on its way (held back here, as on
+    a slow network): the page sends one vote, and shows it counted."""
     page.goto(motion_url)
     buttons = page.locator("#vote-panel a.vote")
     expect(buttons).to_have_count(3)
@@ -115,8 +117,25 @@ def vote(page: Page, motion_url: str, choice: str, label: str) -> None:
         page.locator(f"#vote-panel a.vote-{choice}").click()
     expect(page).to_have_url(re.compile(rf"\?choice={choice}$"))
     expect(page.locator(f"#vote-panel .confirm-choice.vote-{choice}")).to_contain_text(label)
+    confirm = page.locator("#vote-panel form.confirm button[type=submit]")
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    if tap_twice:
+        page.route("**/vote/", hold)
+    box = confirm.bounding_box()
     with page.expect_navigation():
-        page.locator("#vote-panel form.confirm button[type=submit]").click()
+        confirm.click(no_wait_after=tap_twice)  # the held vote's page does not come yet
+        if tap_twice:
+            page.wait_for_timeout(300)  # the vote is on its way; the page has not changed
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+            assert len(held) == 1, "the second tap sent the vote again"
+            held[0].continue_()
+    if tap_twice:
+        page.unroute("**/vote/", hold)
     expect(page).to_have_url(re.compile(rf"{re.escape(motion_url)}$"))
     expect(page.locator(".messages li.success")).to_be_visible()
     expect(page.locator("#vote-panel .state.voted")).to_be_visible()
@@ -310,7 +329,7 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     expect(second_tab.locator("#vote-panel .state.voted")).to_contain_text(label["yes"])
     second_tab.close()
 
-    vote(deputy, named_url, "no", label["no"])
+    vote(deputy, named_url, "no", label["no"], tap_twice=True)
     expect(deputy.locator("#vote-panel .state.voted")).to_contain_text(label["no"])
 
     # Before the close nobody's choice is shown, not even to the chair.
