@@ -7,8 +7,9 @@ that query again on every call; on the voting page, which every member's phone p
 vote is open, compiling it took a quarter of the request's CPU. The statement and the
 converters here are worked out once, on the first call, for each database alias.
 
-Only non-null foreign keys are followed (an inner join), and the chain reads whole rows: no
-deferred fields, no annotations. Anything more belongs to a queryset.
+Only non-null foreign keys are followed (an inner join), only models whose fields live in one
+table (no multi-table inheritance), and the chain reads whole rows: no deferred fields, no
+annotations. Anything more belongs to a queryset.
 """
 
 from collections.abc import Callable
@@ -42,12 +43,15 @@ class Chain:
         self.model = model
         self.links: list[ForeignKey] = []
         current = model
-        for name in path:
-            field = current._meta.get_field(name)
-            if not isinstance(field, ForeignKey) or field.null:
-                raise ValueError(f"{current.__name__}.{name} is not a non-null foreign key")
-            self.links.append(field)
-            current = field.related_model
+        for name in [None, *path]:
+            if name is not None:
+                field = current._meta.get_field(name)
+                if not isinstance(field, ForeignKey) or field.null:
+                    raise ValueError(f"{current.__name__}.{name} is not a non-null foreign key")
+                self.links.append(field)
+                current = field.related_model
+            if current._meta.parents:  # its fields live in more than one table
+                raise ValueError(f"{current.__name__} inherits from a concrete model")
         self._compiled: dict[str, _Compiled] = {}
 
     def get(self, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> Model:

@@ -2,7 +2,8 @@
 them on either database."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+from django.test.utils import isolate_apps
 
 from infogov.chain import Chain
 from meetings import services
@@ -62,3 +63,15 @@ def test_only_non_null_foreign_keys_are_followed():
         Chain(QuorumCheck, "motion")  # nullable: an inner join would lose rows
     with pytest.raises(ValueError, match=r"Motion\.text"):
         Chain(Motion, "text")
+
+
+@isolate_apps("meetings")
+def test_a_model_over_two_tables_is_refused():
+    class LongMotion(Motion):  # multi-table inheritance: its columns are in two tables
+        note = models.TextField()
+
+        class Meta:
+            app_label = "meetings"
+
+    with pytest.raises(ValueError, match="LongMotion inherits"):
+        Chain(LongMotion)
