@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
+from infogov import gunicorn as gunicorn_conf  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 # The shared cache and session store of a production deployment (infogov/settings.py); the
@@ -56,9 +57,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--page-requests", type=int, default=2000)
     parser.add_argument("--page-concurrency", type=int, default=32)
     parser.add_argument("--page-passes", type=int, default=3, help="GET runs of each (median)")
-    parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    # gunicorn's shape: infogov/gunicorn.py, as deployed, unless given here.
+    parser.add_argument("--workers", type=int, default=gunicorn_conf.workers)
+    parser.add_argument("--threads", type=int, default=gunicorn_conf.threads)
+    parser.add_argument(
+        "--worker-class", default=gunicorn_conf.worker_class, choices=["gthread", "sync"]
+    )
+    parser.add_argument("--worker-connections", type=int, default=gunicorn_conf.worker_connections)
     args = parser.parse_args()
     if not (1 <= args.rounds <= 10 and 1 <= args.concurrency <= 512):
         parser.error("rounds must be 1-10 and concurrency 1-512")
@@ -137,15 +142,9 @@ class Server:
 
 
 def start_gunicorn(args, env: dict[str, str], log_dir: Path) -> Server:
-    """Serve infogov.wsgi with gunicorn on a free loopback port.
-
-    The default, gthread with 5 workers x 4 threads, is for 2 cores: 2 x cores + 1 processes
-    keep both cores busy in spite of the GIL, and 4 threads in each let 20 requests wait on
-    PostgreSQL at once (a vote waits for its commit's fsync and for row locks) without more
-    processes or more than 20 persistent connections (CONN_MAX_AGE=60). Sync workers (one
-    request per process) measured no better here and wait on the database a whole process at
-    a time; --worker-class/--workers/--threads try other shapes.
-    """
+    """Serve infogov.wsgi with gunicorn on a free loopback port, with the deployed settings
+    (infogov/gunicorn.py: gthread, 2 x cores + 1 workers x 4 threads, see there why) unless
+    --worker-class/--workers/--threads/--worker-connections try another shape."""
     port = free_port()
     log = log_dir / "gunicorn.log"
     command = [
@@ -153,6 +152,8 @@ def start_gunicorn(args, env: dict[str, str], log_dir: Path) -> Server:
         "-m",
         "gunicorn",
         "infogov.wsgi:application",
+        "--config",
+        "python:infogov.gunicorn",
         "--bind",
         f"{HOST}:{port}",
         "--chdir",
@@ -163,11 +164,8 @@ def start_gunicorn(args, env: dict[str, str], log_dir: Path) -> Server:
         str(args.workers),
         "--threads",
         str(args.threads),
-        "--backlog",
-        "2048",
-        "--worker-tmp-dir",
-        "/dev/shm",
-        "--preload",
+        "--worker-connections",
+        str(args.worker_connections),
         "--graceful-timeout",
         "5",
         "--log-level",
@@ -520,7 +518,8 @@ def report(args, server, pg_version, results, pages, counts, page_bytes, load_be
     print()
     print("=" * 100)
     print(
-        f"gunicorn {args.worker_class}: {args.workers} workers x {args.threads} threads on "
+        f"gunicorn {args.worker_class} (infogov/gunicorn.py): {args.workers} workers x "
+        f"{args.threads} threads, {args.worker_connections} connections each, on "
         f"{HOST}:{server.port}, DJANGO_DEBUG=0, DATABASE_CONN_MAX_AGE=60, "
         f"PostgreSQL {pg_version // 10000}, Redis cache and cached_db sessions, "
         f"{os.cpu_count()} CPUs"
