@@ -169,7 +169,7 @@ def test_loading_the_roster_twice_changes_nothing(roster):
     assert list(AuditEntry.objects.values_list("pk", flat=True)) == audit_before
 
 
-def test_load_roster_command_reports_a_second_run_as_nothing_changed(db, capsys):
+def test_load_roster_command_reports_a_second_run_as_nothing_changed(fresh_install, capsys):
     call_command("load_roster")
     first = capsys.readouterr().out
     call_command("load_roster")
@@ -191,7 +191,7 @@ def test_load_roster_does_not_reseat_a_seat_the_office_vacated(roster):
     assert Appointment.objects.seated_in(roster.leading_group).count() == 15
 
 
-def test_load_roster_records_one_audit_entry_with_its_actor(db, admin):
+def test_load_roster_records_one_audit_entry_with_its_actor(fresh_install, admin):
     services.load_roster(actor=admin, on=ROSTER_DAY)
 
     loaded = AuditEntry.objects.get(action="roster.loaded")
@@ -239,7 +239,8 @@ def test_load_demo_is_idempotent(roster):
     assert dict(User.objects.values_list("username", "password")) == passwords
 
 
-def test_load_demo_command_prints_the_logins(db, capsys):
+def test_load_demo_command_prints_the_logins(fresh_install, capsys):
+    """The first step of `make run`, on a new install: it loads the roster, then the demo."""
     call_command("load_demo")
 
     out = capsys.readouterr().out
