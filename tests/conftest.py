@@ -1,4 +1,5 @@
-"""Named people for roles, a fast password hasher and a temporary MEDIA_ROOT."""
+"""The roster loaded once per session, named people for roles, a fast password hasher and a
+temporary MEDIA_ROOT."""
 
 import datetime as dt
 from dataclasses import dataclass
