@@ -82,7 +82,7 @@ def demo_keys(signing_dir, _demo_keys) -> Path:
 
 
 @pytest.fixture
-def sun(db) -> User:
+def sun(roster) -> User:
     """孙其信, the Leading Group's leader, who signs its minutes (from the roster)."""
     return User.objects.get(username="sunqixin", full_name="孙其信")
 
