@@ -129,9 +129,12 @@ def vote(page: Page, motion_url: str, choice: str, label: str, *, tap_twice=Fals
     with page.expect_navigation():
         confirm.click(no_wait_after=tap_twice)  # the held vote's page does not come yet
         if tap_twice:
-            page.wait_for_timeout(300)  # the vote is on its way; the page has not changed
+            for _ in range(100):  # until the vote is on its way (held); the page is unchanged
+                if held:
+                    break
+                page.wait_for_timeout(50)
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            page.wait_for_timeout(300)
+            page.wait_for_timeout(300)  # time for a second request, if the tap sent one
             assert len(held) == 1, "the second tap sent the vote again"
             held[0].continue_()
     if tap_twice:
