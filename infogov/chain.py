@@ -43,15 +43,15 @@ class Chain:
         self.model = model
         self.links: list[ForeignKey] = []
         current = model
-        for name in [None, *path]:
-            if name is not None:
-                field = current._meta.get_field(name)
-                if not isinstance(field, ForeignKey) or field.null:
-                    raise ValueError(f"{current.__name__}.{name} is not a non-null foreign key")
-                self.links.append(field)
-                current = field.related_model
-            if current._meta.parents:  # its fields live in more than one table
-                raise ValueError(f"{current.__name__} inherits from a concrete model")
+        for name in path:
+            field = current._meta.get_field(name)
+            if not isinstance(field, ForeignKey) or field.null:
+                raise ValueError(f"{current.__name__}.{name} is not a non-null foreign key")
+            self.links.append(field)
+            current = field.related_model
+        for each in [model, *(link.related_model for link in self.links)]:
+            if each._meta.parents:  # its fields live in more than one table
+                raise ValueError(f"{each.__name__} inherits from a concrete model")
         self._compiled: dict[str, _Compiled] = {}
 
     def get(self, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> Model:
