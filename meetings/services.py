@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
+from infogov.steps import StepRefused
 from meetings import rules, unread
 from meetings.documents import ItemLine, MinutesDocument, SignatureCheck, VoteLine
 from meetings.models import (
@@ -50,7 +51,7 @@ from members.models import Appointment, Body, Role, User
 logger = logging.getLogger(__name__)
 
 
-class MeetingError(Exception):
+class MeetingError(StepRefused):
     """A step the regulation or the meeting's state does not allow; the message is for users."""
 
 

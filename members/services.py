@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
+from infogov.steps import StepRefused
 from members import auth, rules
 from members.models import Appointment, Body, BodyUserObjectPermission, Role, Seat, Unit, User
 
@@ -19,7 +20,7 @@ MANAGED_CODENAMES: frozenset[str] = frozenset(
 )
 
 
-class RosterError(Exception):
+class RosterError(StepRefused):
     """A roster change that the regulation or the record does not allow; message is for users."""
 
 
