@@ -31,7 +31,7 @@ PY_REQUIREMENTS := import tomllib; p = tomllib.load(open("pyproject.toml", "rb")
 	print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))
 
 .PHONY: help run test bench lint fmt migrations-check check deploy-check \
-	install venv deps sysdeps fonts messages
+	install venv deps sysdeps fonts assets messages
 
 help:
 	@echo "make run               set up, load the demo, serve on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -144,9 +144,33 @@ fonts:
 	rm -rf "$$dest"; mv "$$dest.partial" "$$dest"; \
 	echo "Installed $$(ls "$$dest" | wc -l) Fandol fonts in $(FONTS_DIR)"
 
+# Front-end libraries from the npm registry (infogov/assets/package.json and its lock), copied
+# into infogov/assets/build/, which settings.STATICFILES_DIRS serves and collectstatic collects:
+# no CDN. Installed again only when the lock file changes. Node.js and npm come from Debian when
+# the machine has none.
+ASSETS := infogov/assets
+ASSETS_STAMP := $(ASSETS)/node_modules/.infogov-installed
+ASSET_FILES := chart.js/dist/chart.umd.min.js
+
+assets: sysdeps
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "npm is missing: sudo apt-get install -y nodejs npm, then make again" >&2; exit 1; \
+		fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi; \
+	want="$$(sha256sum $(ASSETS)/package-lock.json | cut -d' ' -f1)"; \
+	if [ ! -f $(ASSETS_STAMP) ] || [ "$$(cat $(ASSETS_STAMP))" != "$$want" ]; then \
+		echo "Installing the front-end packages of $(ASSETS)/package-lock.json"; \
+		npm ci --prefix $(ASSETS) --no-audit --no-fund; \
+		echo "$$want" > $(ASSETS_STAMP); \
+	fi; \
+	mkdir -p $(ASSETS)/build/vendor; \
+	for f in $(ASSET_FILES); do cp "$(ASSETS)/node_modules/$$f" $(ASSETS)/build/vendor/; done
+
 # Compile locale/*/LC_MESSAGES/*.po; .venv and var are skipped, else Django would walk into
 # the installed packages and compile their catalogues too.
-messages: deps sysdeps fonts
+messages: deps sysdeps fonts assets
 	@if find locale -name '*.po' -print 2>/dev/null | grep -q .; then \
 		$(MANAGE) compilemessages --ignore=$(VENV) --ignore=var --ignore=node_modules; \
 	else \
@@ -199,7 +223,7 @@ migrations-check: deps
 check: lint migrations-check test
 
 # Production-like environment with a throwaway secret key; any warning fails.
-deploy-check: deps
+deploy-check: deps assets
 	@key="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')"; \
 	env DJANGO_DEBUG=0 DJANGO_SECURE=1 INFOGOV_DEV=0 DJANGO_SECRET_KEY="$$key" \
 		DJANGO_ALLOWED_HOSTS=infogov.example.edu \

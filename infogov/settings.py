@@ -180,7 +180,8 @@ WHITENOISE_USE_FINDERS = DEV
 WHITENOISE_AUTOREFRESH = DEV
 if DEV:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "infogov" / "static"]
+# infogov/assets/build holds the npm libraries that `make assets` copies there (chart.js).
+STATICFILES_DIRS = [BASE_DIR / "infogov" / "static", BASE_DIR / "infogov" / "assets" / "build"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
