@@ -156,7 +156,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _seat_for_manager(request: HttpRequest, seat_id: int) -> Seat:
     if not permissions.can_view_roster(request.user):
         raise Http404
-    seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id)
+    # A unit's seat is kept on the unit's page (unit_seat_fill, unit_seat_vacate).
+    seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id, body__isnull=False)
     if not permissions.can_manage_seats(request.user, seat.body):
         raise PermissionDenied
     return seat
