@@ -13,6 +13,7 @@ from members.models import (
     Duty,
     Seat,
     Unit,
+    UnitUserObjectPermission,
     User,
 )
 from members.rules import EXPERT_PANEL_MIN, PanelSize
@@ -48,14 +49,6 @@ class DutyInline(admin.TabularInline):
     fields = ["article", "item", "text", "text_en"]
 
 
-@admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "is_member_unit", "order"]
-    list_filter = ["is_member_unit"]
-    search_fields = ["name", "short_name", "name_en", "code"]
-    inlines = [DutyInline]
-
-
 class SeatInline(admin.TabularInline):
     """Seats are listed here; they are added on the Seat screen, through the roster service."""
 
@@ -70,6 +63,21 @@ class SeatInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class UnitSeatInline(SeatInline):
+    """The unit's own seats (its head, its liaisons), not those held as its head."""
+
+    fk_name = "unit"
+    fields = ["role", "order"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "is_member_unit", "order"]
+    list_filter = ["is_member_unit"]
+    search_fields = ["name", "short_name", "name_en", "code"]
+    inlines = [UnitSeatInline, DutyInline]
 
 
 @admin.register(Body)
@@ -146,16 +154,17 @@ class AppointmentInline(admin.TabularInline):
 
 @admin.register(Seat)
 class SeatAdmin(AddThroughServiceMixin, admin.ModelAdmin):
-    list_display = ["__str__", "body", "role", "ex_officio", "ex_officio_unit", "order"]
-    list_filter = ["body", "role"]
+    list_display = ["__str__", "body", "unit", "role", "ex_officio", "ex_officio_unit", "order"]
+    list_filter = ["body", "unit", "role"]
     search_fields = ["ex_officio", "appointments__person__full_name"]
-    list_select_related = ["body", "ex_officio_unit"]
+    list_select_related = ["body", "unit", "ex_officio_unit"]
     inlines = [AppointmentInline]
     actions = ["vacate_today"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Seat | None = None) -> list[str]:
-        # A seat's body and role decide the permissions its holder has: they are set once.
-        return ["body", "role"] if obj is not None else []
+        # A seat's body or unit and its role decide the permissions its holder has: they are
+        # set once.
+        return ["body", "unit", "role"] if obj is not None else []
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -164,6 +173,7 @@ class SeatAdmin(AddThroughServiceMixin, admin.ModelAdmin):
         return services.add_seat(
             actor=request.user,
             body=obj.body,
+            unit=obj.unit,
             role=obj.role,
             ex_officio=obj.ex_officio,
             ex_officio_unit=obj.ex_officio_unit,
@@ -184,9 +194,9 @@ class AppointmentAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     permissions); existing appointments are history and are never edited."""
 
     list_display = ["person", "seat", "started_on", "ended_on"]
-    list_filter = ["seat__body", "seat__role", "ended_on"]
+    list_filter = ["seat__body", "seat__unit", "seat__role", "ended_on"]
     search_fields = ["person__full_name", "person__username"]
-    list_select_related = ["person", "seat__body"]
+    list_select_related = ["person", "seat__body", "seat__unit"]
     date_hierarchy = "started_on"
     fields = ["seat", "person", "started_on", "note"]
 
@@ -224,3 +234,8 @@ class BodyPermissionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(UnitUserObjectPermission)
+class UnitPermissionAdmin(BodyPermissionAdmin):
+    """Who may do what for which unit: read-only, as on bodies."""

@@ -8,7 +8,7 @@ roles are fictional people whose names say they are demo accounts.
 from django.db import transaction
 
 from members import services
-from members.models import Body, Role, Unit, User
+from members.models import Body, Role, Seat, Unit, UnitRole, User
 
 DEMO_PASSWORD = "infogov-demo"
 
@@ -51,14 +51,17 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     office = Body.objects.get(kind=Body.Kind.OFFICE)
     panel = Body.objects.get(kind=Body.Kind.EXPERT_PANEL)
-    for body, role, username in [
-        (office, Role.OFFICE_STAFF, "demo-clerk"),
-        (panel, Role.EXPERT, "demo-expert"),
+    for owner, role, username in [
+        ({"body": office}, Role.OFFICE_STAFF, "demo-clerk"),
+        ({"body": panel}, Role.EXPERT, "demo-expert"),
+        # A unit's liaison: acknowledges and reports for Finance (Art. 10).
+        ({"unit": units["finance"]}, UnitRole.LIAISON, "demo-liaison"),
     ]:
         person = User.objects.get(username=username)
-        if not body.seats.filter(appointments__person=person).exists():
-            seat = body.seats.filter(
-                role=role, appointments__isnull=True
-            ).first() or services.add_seat(actor=None, body=body, role=role)
+        seats = Seat.objects.filter(**owner)
+        if not seats.filter(appointments__person=person).exists():
+            seat = seats.filter(role=role, appointments__isnull=True).first() or services.add_seat(
+                actor=None, role=role, **owner
+            )
             services.fill_seat(actor=None, seat=seat, person=person, note="演示数据")
     return rows

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Role, User
+from members.models import Role, UnitRole, User
 
 
 class DateInput(forms.DateInput):
@@ -46,3 +46,7 @@ class VacateSeatForm(LabelledForm):
 class AddSeatForm(LabelledForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     ex_officio = forms.CharField(label=_("Held by virtue of"), max_length=100, required=False)
+
+
+class AddUnitSeatForm(LabelledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=UnitRole.choices, initial=UnitRole.LIAISON)

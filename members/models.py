@@ -27,6 +27,12 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["order", "code"]
+        # Granted by the unit's own seats (members.rules.ROLE_GRANTS); which steps of which app
+        # need which is for those apps to say (R-DUTY-1).
+        permissions = [
+            ("act_for_unit", _("Can acknowledge and report for the unit")),
+            ("head_unit", _("Can act as the unit's head")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -61,8 +67,8 @@ class User(AbstractUser):
     )
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    # Moved on by members.services whenever the person's body permissions change; their
-    # permissions are cached under it (members.permissions.body_perms).
+    # Moved on by members.services whenever the person's body or unit permissions change;
+    # their permissions are cached under it (members.permissions.body_perms, unit_perms).
     permissions_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
@@ -207,6 +213,16 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Expert")
 
 
+class UnitRole(models.TextChoices):
+    """What a seat of a unit is: its head or one of its liaisons. Never a vote (members.rules).
+
+    Kept apart from Role, whose choices meetings copies for the members a meeting expects:
+    a unit's seat is never expected at a meeting."""
+
+    HEAD = "unit_head", _("Head of unit")
+    LIAISON = "unit_liaison", _("Unit liaison")
+
+
 class SeatQuerySet(models.QuerySet):
     def voting(self) -> "SeatQuerySet":
         from members.rules import VOTING_ROLES
@@ -215,12 +231,26 @@ class SeatQuerySet(models.QuerySet):
 
 
 class Seat(models.Model):
-    """A position in a body, filled by one person at a time (see Appointment)."""
+    """A position in a body or in a unit, filled by one person at a time (see Appointment)."""
 
     body = models.ForeignKey(
-        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="seats"
+        Body,
+        verbose_name=_("body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+        help_text=_("A seat of the unit itself: its head or a liaison."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=[*Role.choices, *UnitRole.choices])
     ex_officio = models.CharField(
         _("held by virtue of"),
         max_length=100,
@@ -244,10 +274,37 @@ class Seat(models.Model):
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
         ordering = ["body__order", "order", "id"]
-        indexes = [models.Index(fields=["body", "role"])]
+        indexes = [models.Index(fields=["body", "role"]), models.Index(fields=["unit", "role"])]
+        constraints = [
+            # A seat belongs to a body or to a unit, never both; a unit's seats are its head
+            # and liaisons, and a body has none of those.
+            models.CheckConstraint(
+                condition=(
+                    (Q(body__isnull=False, unit__isnull=True) & ~Q(role__in=UnitRole.values))
+                    | Q(body__isnull=True, unit__isnull=False, role__in=UnitRole.values)
+                ),
+                name="seat_has_one_owner",
+                violation_error_message=_(
+                    "A seat belongs to a body or to a unit: a unit's seats are its head and "
+                    "liaisons."
+                ),
+            ),
+            # One head seat per unit; with one holder per seat (Appointment), one seated head.
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(role=UnitRole.HEAD),
+                name="seat_one_head_per_unit",
+                violation_error_message=_("This unit already has a head's seat."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.body} · {self.get_role_display()}"
+        return f"{self.owner} · {self.get_role_display()}"
+
+    @property
+    def owner(self) -> "Body | Unit":
+        """The body or the unit the seat belongs to."""
+        return self.body if self.body_id is not None else self.unit
 
     @property
     def is_voting(self) -> bool:
@@ -275,6 +332,10 @@ class AppointmentQuerySet(models.QuerySet):
     def seated_in(self, body: Body, day: dt.date | None = None) -> "AppointmentQuerySet":
         """Who was seated in ``body`` on ``day`` (today by default): one query."""
         return self.on(day or timezone.localdate()).filter(seat__body=body)
+
+    def seated_in_unit(self, unit: Unit | int, day: dt.date | None = None) -> "AppointmentQuerySet":
+        """Who held a seat of ``unit`` (its head, its liaisons) on ``day`` (today by default)."""
+        return self.on(day or timezone.localdate()).filter(seat__unit=unit)
 
 
 class Appointment(models.Model):
@@ -336,3 +397,14 @@ class BodyGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("group's permission on a body")
         verbose_name_plural = _("groups' permissions on bodies")
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """What a person may do for a unit, granted by the unit's seats (members.services). No
+    group table: nothing grants permissions to groups here."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("person's permission on a unit")
+        verbose_name_plural = _("people's permissions on units")

@@ -233,3 +233,13 @@ SEATS = {
     # The annex names no experts: the panel starts empty and is flagged (R-ORG-2).
     "expert-panel": [],
 }
+
+# Who heads a unit, where the annex says so: the holder of a seat held as the unit's head
+# (李力 heads NETC, 马博虎 the Party & President's Office). Every other unit's head seat starts
+# empty, for the Office to fill.
+UNIT_HEADS = {
+    head_of: username
+    for seats in SEATS.values()
+    for _role, username, _ex_officio, head_of in seats
+    if head_of
+}

@@ -1,8 +1,10 @@
-"""Rules of the regulation about the bodies and their seats. Pure: no ORM, no request."""
+"""Rules of the regulation about the bodies, the units and their seats. Pure: no ORM, no
+request."""
 
 from dataclasses import dataclass
+from typing import Literal
 
-from members.models import Body, Role
+from members.models import Body, Role, UnitRole
 
 # Art. 12-13: who may vote. Office director and staff serve meetings but never vote (R-MEET-3).
 VOTING_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY, Role.MEMBER, Role.EXPERT})
@@ -19,7 +21,8 @@ def is_voting_role(role: str) -> bool:
 
 @dataclass(frozen=True)
 class Grant:
-    """Permission ``codename`` on the bodies of ``scope``: "own" or one Body.Kind."""
+    """Permission ``codename`` on ``scope``: "own" (the seat's own body, or its own unit for a
+    unit's seat) or one Body.Kind (that body)."""
 
     codename: str
     scope: str = "own"
@@ -52,18 +55,50 @@ ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
     Role.EXPERT: (Grant("review_projects"), Grant("vote")),
 }
 
+# R-ORG-1, R-DUTY-1: a unit's seats are its head (单位负责人, one) and its liaisons (联络员).
+# Both act for their own unit (acknowledge and report, Art. 10, 16); the head alone heads it.
+# They never vote: VOTING_ROLES does not name them.
+UNIT_ROLES: frozenset[str] = frozenset(UnitRole.values)
+ROLE_GRANTS |= {
+    UnitRole.HEAD: (Grant("act_for_unit"), Grant("head_unit")),
+    UnitRole.LIAISON: (Grant("act_for_unit"),),
+}
+
+# What a grant is on: a body (BodyUserObjectPermission) or a unit (UnitUserObjectPermission).
+ON_BODY: Literal["body"] = "body"
+ON_UNIT: Literal["unit"] = "unit"
+Target = tuple[str, str, int]  # (codename, ON_BODY or ON_UNIT, id)
+
+
+def is_unit_role(role: str) -> bool:
+    """Return whether a seat with this role is a unit's seat (its head or a liaison)."""
+    return role in UNIT_ROLES
+
 
 def grants_for(
-    *, role: str, body_id: int, body_ids_by_kind: dict[str, int]
-) -> set[tuple[str, int]]:
-    """Return the (codename, body id) pairs that a seat of ``role`` in a body confers."""
-    pairs: set[tuple[str, int]] = set()
+    *,
+    role: str,
+    body_id: int | None = None,
+    unit_id: int | None = None,
+    body_ids_by_kind: dict[str, int],
+) -> set[Target]:
+    """Return the (codename, ON_BODY or ON_UNIT, id) that a seat of ``role`` confers: a seat
+    in the body ``body_id``, or of the unit ``unit_id`` for a unit's role."""
+    if is_unit_role(role):
+        if unit_id is None:
+            raise ValueError(f"a seat of role {role!r} belongs to a unit")
+        own: tuple[str, int] = (ON_UNIT, unit_id)
+    else:
+        if body_id is None:
+            raise ValueError(f"a seat of role {role!r} belongs to a body")
+        own = (ON_BODY, body_id)
+    targets: set[Target] = set()
     for grant in ROLE_GRANTS[role]:
         if grant.scope == "own":
-            pairs.add((grant.codename, body_id))
+            targets.add((grant.codename, *own))
         elif grant.scope in body_ids_by_kind:
-            pairs.add((grant.codename, body_ids_by_kind[grant.scope]))
-    return pairs
+            targets.add((grant.codename, ON_BODY, body_ids_by_kind[grant.scope]))
+    return targets
 
 
 @dataclass(frozen=True)
@@ -84,3 +119,34 @@ class PanelSize:
 def may_add_expert(*, seated: int) -> bool:
     """Art. 6: an eighth expert is refused."""
     return seated < EXPERT_PANEL_MAX
+
+
+# Art. 9: the Office keeps the roster, the units' seats included: whoever may fill the
+# Office's own seats fills and vacates those of every unit.
+UNIT_SEATS_KEPT_BY: str = Body.Kind.OFFICE
+
+
+def may_appoint(*, actor_id: int | None, person_id: int) -> bool:
+    """R-ORG-4: nobody fills or vacates a seat for themselves. No actor is the roster loader
+    (or a command run by hand), which fills what the annex says."""
+    return actor_id is None or actor_id != person_id
+
+
+# Art. 10 / R-DUTY-1: the member unit that owns each duty, by its code (members.roster).
+ART10_DUTY_UNITS: dict[str, str] = {
+    "e_government": "president-office",  # (1) coordinates e-government
+    "websites": "publicity",  # (2) website content and website security
+    "funding": "finance",  # (3) project funding and the oversight of its use
+    "tender": "state-assets",  # (4) tendering of projects
+    "acceptance": "state-assets",  # (4) acceptance of projects
+    "assets": "state-assets",  # (4) asset management of projects
+    "operations": "netc",  # (5) operation and security of systems: go-live, 等保 filing
+}
+
+
+def unit_for_duty(duty: str) -> str:
+    """Art. 10: return the code of the unit that owns ``duty`` (a key of ART10_DUTY_UNITS)."""
+    try:
+        return ART10_DUTY_UNITS[duty]
+    except KeyError:
+        raise ValueError(f"Art. 10 names no unit for the duty {duty!r}") from None

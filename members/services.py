@@ -13,7 +13,17 @@ from django.utils.translation import gettext as _
 from infogov import audit
 from infogov.steps import StepRefused
 from members import auth, rules
-from members.models import Appointment, Body, BodyUserObjectPermission, Role, Seat, Unit, User
+from members.models import (
+    Appointment,
+    Body,
+    BodyUserObjectPermission,
+    Role,
+    Seat,
+    Unit,
+    UnitRole,
+    UnitUserObjectPermission,
+    User,
+)
 
 MANAGED_CODENAMES: frozenset[str] = frozenset(
     grant.codename for grants in rules.ROLE_GRANTS.values() for grant in grants
@@ -31,14 +41,21 @@ class RosterError(StepRefused):
 def add_seat(
     *,
     actor: User | None,
-    body: Body,
+    body: Body | None = None,
+    unit: Unit | None = None,
     role: str,
     ex_officio: str = "",
     ex_officio_unit: Unit | None = None,
 ) -> Seat:
-    """Create an empty seat in ``body``."""
-    if role not in Role.values:
+    """Create an empty seat in ``body``, or of ``unit`` (its head, a liaison)."""
+    if role not in Role.values and role not in UnitRole.values:
         raise RosterError(_("Unknown role."))
+    if (body is None) == (unit is None) or rules.is_unit_role(role) != (unit is not None):
+        raise RosterError(
+            _("A seat belongs to a body or to a unit: a unit's seats are its head and liaisons.")
+        )
+    if unit is not None:
+        return _add_unit_seat(actor=actor, unit=unit, role=role)
     if body.kind == Body.Kind.EXPERT_PANEL:
         Body.objects.select_for_update().get(pk=body.pk)
         # Art. 6 / R-ORG-2: five to seven experts; an eighth seat is refused.
@@ -57,6 +74,19 @@ def add_seat(
     return seat
 
 
+def _add_unit_seat(*, actor: User | None, unit: Unit, role: str) -> Seat:
+    Unit.objects.select_for_update().get(pk=unit.pk)
+    # One head per unit (the database says so too: seat_one_head_per_unit).
+    if role == UnitRole.HEAD and unit.seats.filter(role=UnitRole.HEAD).exists():
+        raise RosterError(_("%(unit)s already has a head's seat.") % {"unit": unit})
+    order = (unit.seats.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    seat = Seat.objects.create(unit=unit, role=role, order=order)
+    audit.record(
+        actor=actor, action="seat.added", obj=seat, after={"unit": unit.code, "role": role}
+    )
+    return seat
+
+
 @transaction.atomic
 def fill_seat(
     *,
@@ -68,7 +98,11 @@ def fill_seat(
 ) -> Appointment:
     """Seat ``person`` from ``started_on`` (today) and grant what the seat confers."""
     started_on = started_on or timezone.localdate()
-    seat = Seat.objects.select_for_update().select_related("body").get(pk=seat.pk)
+    # of=("self",): the body and unit are outer joins, which PostgreSQL does not lock.
+    seat = (
+        Seat.objects.select_for_update(of=("self",)).select_related("body", "unit").get(pk=seat.pk)
+    )
+    _check_not_for_themselves(seat, actor, person, _("Nobody fills a seat for themselves."))
     # One holder at a time: an appointment that has not ended by ``started_on`` still holds it.
     holder = (
         seat.appointments.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
@@ -85,13 +119,14 @@ def fill_seat(
             _("This seat is held by %(name)s until %(date)s; it can be filled from that day.")
             % {"name": holder.person, "date": holder.ended_on.isoformat()}
         )
-    if Appointment.objects.filter(
-        seat__body=seat.body, person=person, ended_on__isnull=True
-    ).exists():
+    same_owner = (
+        Q(seat__body=seat.body_id) if seat.body_id is not None else Q(seat__unit=seat.unit_id)
+    )
+    if Appointment.objects.filter(same_owner, person=person, ended_on__isnull=True).exists():
         raise RosterError(
-            _("%(name)s already holds a seat in %(body)s.") % {"name": person, "body": seat.body}
+            _("%(name)s already holds a seat in %(body)s.") % {"name": person, "body": seat.owner}
         )
-    if seat.body.kind == Body.Kind.EXPERT_PANEL:
+    if seat.body is not None and seat.body.kind == Body.Kind.EXPERT_PANEL:
         # Count every expert not gone by ``started_on``, those seated later included: the new
         # appointment is open-ended, so it would sit beside each of them.
         seated = (
@@ -127,6 +162,7 @@ def vacate_seat(*, actor: User | None, seat: Seat, ended_on: dt.date | None = No
     appointment = seat.appointments.filter(ended_on__isnull=True).select_related("person").first()
     if appointment is None:
         raise RosterError(_("This seat is already vacant."))
+    _check_not_for_themselves(seat, actor, appointment.person, _("Nobody vacates their own seat."))
     if ended_on < appointment.started_on:
         raise RosterError(_("An appointment cannot end before it started."))
     appointment.ended_on = ended_on
@@ -142,14 +178,24 @@ def vacate_seat(*, actor: User | None, seat: Seat, ended_on: dt.date | None = No
     return appointment
 
 
+def _check_not_for_themselves(seat: Seat, actor: User | None, person: User, message: str) -> None:
+    # R-ORG-4 for the units' seats; body seats follow in a later change.
+    if seat.unit_id is not None and not rules.may_appoint(
+        actor_id=actor.pk if actor is not None else None, person_id=person.pk
+    ):
+        raise RosterError(message)
+
+
 @transaction.atomic
 def transfer_ex_officio_seats(
     *, actor: User | None, unit: Unit, new_head: User, on: dt.date | None = None
 ) -> list[Appointment]:
-    """R-ORG-1: when a unit's head changes, every seat held as its head moves to the new head."""
+    """R-ORG-1: when a unit's head changes, the unit's head seat and every seat held as its head
+    move to the new head."""
     on = on or timezone.localdate()
     moved = []
-    for seat in Seat.objects.filter(ex_officio_unit=unit).select_related("body").order_by("id"):
+    seats = Seat.objects.filter(Q(ex_officio_unit=unit) | Q(unit=unit, role=UnitRole.HEAD))
+    for seat in seats.order_by("id"):
         if seat.appointments.filter(ended_on__isnull=True, person=new_head).exists():
             continue
         if seat.appointments.filter(ended_on__isnull=True).exists():
@@ -172,65 +218,83 @@ def transfer_ex_officio_seats(
 # --- Object permissions ---------------------------------------------------------------------
 
 
+# The guardian table of each kind of target (members.rules.ON_BODY, ON_UNIT).
+_TABLES: dict[str, type[BodyUserObjectPermission] | type[UnitUserObjectPermission]] = {
+    rules.ON_BODY: BodyUserObjectPermission,
+    rules.ON_UNIT: UnitUserObjectPermission,
+}
+
+Granted = tuple[int, str, str, int]  # (user id, codename, rules.ON_BODY or ON_UNIT, target id)
+
+
+def _label(codename: str, on: str, target: int) -> str:
+    # Body permissions are written as they always were: codename@body id.
+    return f"{codename}@{target}" if on == rules.ON_BODY else f"{codename}@{on}:{target}"
+
+
 @dataclass
 class PermissionChanges:
-    added: set[tuple[int, str, int]] = field(default_factory=set)  # (user, codename, body)
-    removed: set[tuple[int, str, int]] = field(default_factory=set)
+    added: set[Granted] = field(default_factory=set)
+    removed: set[Granted] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed)
 
     def as_dict(self) -> dict[str, list[str]]:
         return {
-            "granted": sorted(f"{c}@{b}" for _u, c, b in self.added),
-            "revoked": sorted(f"{c}@{b}" for _u, c, b in self.removed),
+            "granted": sorted(_label(c, on, t) for _u, c, on, t in self.added),
+            "revoked": sorted(_label(c, on, t) for _u, c, on, t in self.removed),
         }
 
 
-def _expected_grants(user_ids: list[int] | None, day: dt.date) -> set[tuple[int, str, int]]:
+def _expected_grants(user_ids: list[int] | None, day: dt.date) -> set[Granted]:
     body_ids_by_kind = dict(Body.objects.values_list("kind", "id"))
     appointments = Appointment.objects.on(day).values_list(
-        "person_id", "seat__role", "seat__body_id"
+        "person_id", "seat__role", "seat__body_id", "seat__unit_id"
     )
     if user_ids is not None:
         appointments = appointments.filter(person_id__in=user_ids)
     expected = set()
-    for person_id, role, body_id in appointments:
-        for codename, target in rules.grants_for(
-            role=role, body_id=body_id, body_ids_by_kind=body_ids_by_kind
+    for person_id, role, body_id, unit_id in appointments:
+        for codename, on, target in rules.grants_for(
+            role=role, body_id=body_id, unit_id=unit_id, body_ids_by_kind=body_ids_by_kind
         ):
-            expected.add((person_id, codename, target))
+            expected.add((person_id, codename, on, target))
     return expected
 
 
 def _sync(user_ids: list[int] | None) -> PermissionChanges:
     expected = _expected_grants(user_ids, timezone.localdate())
-    rows = BodyUserObjectPermission.objects.filter(permission__codename__in=MANAGED_CODENAMES)
-    if user_ids is not None:
-        rows = rows.filter(user_id__in=user_ids)
-    actual = {
-        (user_id, codename, body_id): pk
-        for pk, user_id, codename, body_id in rows.values_list(
+    actual: dict[Granted, int] = {}
+    for on, table in _TABLES.items():
+        rows = table.objects.filter(permission__codename__in=MANAGED_CODENAMES)
+        if user_ids is not None:
+            rows = rows.filter(user_id__in=user_ids)
+        for pk, user_id, codename, target in rows.values_list(
             "pk", "user_id", "permission__codename", "content_object_id"
-        )
-    }
+        ):
+            actual[(user_id, codename, on, target)] = pk
     changes = PermissionChanges(added=expected - actual.keys(), removed=actual.keys() - expected)
     if changes.removed:
-        BodyUserObjectPermission.objects.filter(
-            pk__in=[actual[k] for k in changes.removed]
-        ).delete()
+        for on, table in _TABLES.items():
+            gone = [actual[key] for key in changes.removed if key[2] == on]
+            if gone:
+                table.objects.filter(pk__in=gone).delete()
     if changes.added:
-        permissions = {
-            p.codename: p
-            for p in Permission.objects.filter(
+        # The model a table's rows point at is named like the target kind: body, unit.
+        permission_ids = {
+            (model, codename): pk
+            for pk, model, codename in Permission.objects.filter(
                 content_type__app_label="members", codename__in=MANAGED_CODENAMES
-            )
+            ).values_list("pk", "content_type__model", "codename")
         }
-        BodyUserObjectPermission.objects.bulk_create(
-            BodyUserObjectPermission(user_id=u, permission=permissions[c], content_object_id=b)
-            for u, c, b in sorted(changes.added)
-        )
-    changed = {user_id for user_id, _c, _b in changes.added | changes.removed}
+        for on, table in _TABLES.items():
+            table.objects.bulk_create(
+                table(user_id=u, permission_id=permission_ids[(on, c)], content_object_id=t)
+                for u, c, kind, t in sorted(changes.added)
+                if kind == on
+            )
+    changed = {user_id for user_id, *_rest in changes.added | changes.removed}
     if changed:
         # No permissions cached under the old revision are read again.
         User.objects.filter(pk__in=changed).update(
@@ -241,7 +305,7 @@ def _sync(user_ids: list[int] | None) -> PermissionChanges:
 
 
 def sync_user_permissions(person: User) -> PermissionChanges:
-    """Make ``person``'s body permissions exactly what their seats confer today."""
+    """Make ``person``'s body and unit permissions exactly what their seats confer today."""
     return _sync([person.pk])
 
 
@@ -251,10 +315,10 @@ def sync_permissions(*, actor: User | None = None) -> PermissionChanges:
     changes = _sync(None)
     if changes:
         by_user: dict[int, list[str]] = defaultdict(list)
-        for user_id, codename, body_id in sorted(changes.added):
-            by_user[user_id].append(f"+{codename}@{body_id}")
-        for user_id, codename, body_id in sorted(changes.removed):
-            by_user[user_id].append(f"-{codename}@{body_id}")
+        for user_id, codename, on, target in sorted(changes.added):
+            by_user[user_id].append("+" + _label(codename, on, target))
+        for user_id, codename, on, target in sorted(changes.removed):
+            by_user[user_id].append("-" + _label(codename, on, target))
         for person in User.objects.filter(pk__in=by_user):
             audit.record(
                 actor=actor,
@@ -370,6 +434,19 @@ def load_roster(*, actor: User | None = None, on: dt.date | None = None) -> Rost
                     actor=actor, seat=seat, person=people[username], started_on=on, note="附件名单"
                 )
                 result.created.append(f"appointment {body_code}#{order}")
+
+    # R-ORG-1: every member unit has its head's seat, filled where the annex names the head.
+    # Liaisons are the Office's to appoint.
+    for code, unit in units.items():
+        seat, created = Seat.objects.get_or_create(
+            unit=unit, role=UnitRole.HEAD, defaults={"order": 1}
+        )
+        if created:
+            result.created.append(f"seat {code}#head")
+        head = roster.UNIT_HEADS.get(code)
+        if head is not None and not seat.appointments.exists():
+            fill_seat(actor=actor, seat=seat, person=people[head], started_on=on, note="附件名单")
+            result.created.append(f"appointment {code}#head")
 
     if result:
         audit.record(

@@ -11,5 +11,16 @@ urlpatterns = [
     path("seats/<int:seat_id>/vacate/", views.seat_vacate, name="seat_vacate"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/<slug:code>/", views.unit_detail, name="unit_detail"),
+    path("units/<slug:code>/seats/add/", views.unit_seat_add, name="unit_seat_add"),
+    path(
+        "units/<slug:code>/seats/<int:seat_id>/fill/",
+        views.unit_seat_fill,
+        name="unit_seat_fill",
+    ),
+    path(
+        "units/<slug:code>/seats/<int:seat_id>/vacate/",
+        views.unit_seat_vacate,
+        name="unit_seat_vacate",
+    ),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
 ]

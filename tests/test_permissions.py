@@ -11,7 +11,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from infogov.models import AuditEntry
 from members import services
-from members.models import Appointment, BodyUserObjectPermission, Role, Seat, User
+from members.models import (
+    Appointment,
+    BodyUserObjectPermission,
+    Role,
+    Seat,
+    Unit,
+    UnitRole,
+    UnitUserObjectPermission,
+    User,
+)
 from tests.factories import UserFactory
 
 ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "expert", "office_clerk", "admin"]
@@ -58,6 +67,7 @@ def everyone(status, location=None):
 
 
 LG_URL = "/bodies/leading-group/"
+FINANCE_URL = "/units/finance/"
 
 # (url name, method, path; {vacant}, {held}, {leader} are filled in per test, data, expected)
 GRID = [
@@ -147,6 +157,92 @@ GRID = [
         None,
         post_only("/seats/{held}/vacate/"),
     ),
+    # A unit's seat is not a body's: not found on the bodies' URLs.
+    (
+        "members:seat_fill",
+        "post",
+        "/seats/{unit_vacant}/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        missing("/seats/{unit_vacant}/fill/"),
+    ),
+    (
+        "members:seat_vacate",
+        "post",
+        "/seats/{unit_held}/vacate/",
+        {"ended_on": TODAY},
+        missing("/seats/{unit_held}/vacate/"),
+    ),
+    # Art. 9: the Office keeps the units' seats too.
+    (
+        "members:unit_seat_add",
+        "post",
+        "/units/finance/seats/add/",
+        {"role": UnitRole.LIAISON},
+        seat_change("/units/finance/seats/add/", FINANCE_URL),
+    ),
+    (
+        "members:unit_seat_add",
+        "post",
+        "/units/no-such-unit/seats/add/",
+        {"role": UnitRole.LIAISON},
+        missing("/units/no-such-unit/seats/add/"),
+    ),
+    (
+        "members:unit_seat_add",
+        "get",
+        "/units/finance/seats/add/",
+        None,
+        post_only("/units/finance/seats/add/"),
+    ),
+    (
+        "members:unit_seat_fill",
+        "post",
+        "/units/finance/seats/{unit_vacant}/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        seat_change("/units/finance/seats/{unit_vacant}/fill/", FINANCE_URL),
+    ),
+    (
+        "members:unit_seat_fill",
+        "post",
+        "/units/netc/seats/{unit_vacant}/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        missing("/units/netc/seats/{unit_vacant}/fill/"),
+    ),
+    (
+        "members:unit_seat_fill",
+        "post",
+        "/units/finance/seats/{vacant}/fill/",
+        {"person": "{candidate}", "started_on": TODAY},
+        missing("/units/finance/seats/{vacant}/fill/"),
+    ),
+    (
+        "members:unit_seat_fill",
+        "get",
+        "/units/finance/seats/{unit_vacant}/fill/",
+        None,
+        post_only("/units/finance/seats/{unit_vacant}/fill/"),
+    ),
+    (
+        "members:unit_seat_vacate",
+        "post",
+        "/units/netc/seats/{unit_held}/vacate/",
+        {"ended_on": TODAY},
+        seat_change("/units/netc/seats/{unit_held}/vacate/", "/units/netc/"),
+    ),
+    (
+        "members:unit_seat_vacate",
+        "post",
+        "/units/netc/seats/999999/vacate/",
+        {"ended_on": TODAY},
+        missing("/units/netc/seats/999999/vacate/"),
+    ),
+    (
+        "members:unit_seat_vacate",
+        "get",
+        "/units/netc/seats/{unit_held}/vacate/",
+        None,
+        post_only("/units/netc/seats/{unit_held}/vacate/"),
+    ),
     ("admin:index", "get", "/admin/", None, admin_page("/admin/")),
     *[
         (
@@ -194,6 +290,8 @@ CASES = [
 class World:
     vacant: Seat
     held: Seat
+    unit_vacant: Seat
+    unit_held: Seat
     candidate: User
     leader: User
 
@@ -201,6 +299,8 @@ class World:
         return text.format(
             vacant=self.vacant.pk,
             held=self.held.pk,
+            unit_vacant=self.unit_vacant.pk,
+            unit_held=self.unit_held.pk,
             candidate=self.candidate.pk,
             leader=self.leader.pk,
         )
@@ -213,6 +313,10 @@ def world(roster) -> World:
         held=Appointment.objects.get(
             seat__body=roster.leading_group, person__full_name="阎祖书"
         ).seat,
+        unit_vacant=services.add_seat(
+            actor=None, unit=Unit.objects.get(code="finance"), role=UnitRole.LIAISON
+        ),
+        unit_held=Seat.objects.get(unit__code="netc", role=UnitRole.HEAD),  # 李力's
         candidate=UserFactory(full_name="候选人"),
         leader=User.objects.get(full_name="孙其信"),
     )
@@ -224,6 +328,7 @@ def snapshot() -> dict[str, int]:
         "appointments": Appointment.objects.count(),
         "open appointments": Appointment.objects.filter(ended_on__isnull=True).count(),
         "permissions": BodyUserObjectPermission.objects.count(),
+        "unit permissions": UnitUserObjectPermission.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
 
@@ -233,6 +338,15 @@ SUCCESS_CHANGES = {
     "members:seat_add": {"seats": 1, "audit": 1},
     "members:seat_fill": {"appointments": 1, "open appointments": 1, "permissions": 1, "audit": 1},
     "members:seat_vacate": {"open appointments": -1, "permissions": -1, "audit": 1},
+    "members:unit_seat_add": {"seats": 1, "audit": 1},
+    "members:unit_seat_fill": {
+        "appointments": 1,
+        "open appointments": 1,
+        "unit permissions": 1,
+        "audit": 1,
+    },
+    # 李力 no longer acts for NETC nor heads it.
+    "members:unit_seat_vacate": {"open appointments": -1, "unit permissions": -2, "audit": 1},
 }
 
 

@@ -7,7 +7,15 @@ from django.test import RequestFactory
 
 from infogov.models import AuditEntry
 from members import services
-from members.models import Appointment, BodyUserObjectPermission, Role
+from members.models import (
+    Appointment,
+    BodyUserObjectPermission,
+    Role,
+    Seat,
+    Unit,
+    UnitRole,
+    UnitUserObjectPermission,
+)
 from tests.factories import SeatFactory, UserFactory
 
 ADD_URL = "/admin/members/appointment/add/"
@@ -215,3 +223,96 @@ def test_body_permissions_are_listed_read_only_in_admin(signed_in_admin, roster,
     assert response.status_code == 200
     assert response.context["cl"].result_count == BodyUserObjectPermission.objects.count()
     assert signed_in_admin.get("/admin/members/bodyuserobjectpermission/add/").status_code == 403
+
+
+# --- A unit's seats -------------------------------------------------------------------------
+
+
+def test_a_units_seats_are_listed_on_its_admin_page_and_in_the_seat_list(signed_in_admin, roster):
+    netc = Unit.objects.get(code="netc")
+
+    page = signed_in_admin.get(f"/admin/members/unit/{netc.pk}/change/")
+    listed = signed_in_admin.get(f"/admin/members/seat/?unit__id__exact={netc.pk}")
+
+    seats_inline = page.context["inline_admin_formsets"][0]
+    assert [form.original for form in seats_inline] == [netc.seats.get(role=UnitRole.HEAD)]
+    assert [str(seat) for seat in listed.context["cl"].result_list] == [
+        "Network & Educational Technology Center · Head of unit"
+    ]
+
+
+def test_adding_a_liaison_seat_in_admin_goes_through_the_service(signed_in_admin, admin, roster):
+    finance = Unit.objects.get(code="finance")
+
+    response = signed_in_admin.post(
+        SEAT_ADD_URL,
+        {"unit": finance.pk, "role": UnitRole.LIAISON, "order": 0, **NO_INLINE_ROWS},
+    )
+
+    assert response.status_code == 302
+    seat = finance.seats.get(role=UnitRole.LIAISON)
+    assert (seat.body, seat.order) == (None, 2)
+    added = AuditEntry.objects.filter(action="seat.added").latest("id")
+    assert (added.actor, added.object_id, added.after) == (
+        admin,
+        str(seat.pk),
+        {"unit": "finance", "role": "unit_liaison"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"unit": "finance", "role": UnitRole.HEAD}, "This unit already has a head&#x27;s seat."),
+        (
+            {"unit": "finance", "body": "office", "role": UnitRole.LIAISON},
+            "A seat belongs to a body or to a unit: a unit&#x27;s seats are its head and liaisons.",
+        ),
+    ],
+    ids=["second head", "body and unit"],
+)
+def test_admin_refuses_a_seat_the_constraints_forbid(signed_in_admin, roster, data, error):
+    ids = {
+        "unit": Unit.objects.get(code="finance").pk,
+        "body": roster.office.pk,
+    }
+    before = (Seat.objects.count(), AuditEntry.objects.count())
+
+    response = signed_in_admin.post(
+        SEAT_ADD_URL,
+        {
+            **{key: ids.get(key, value) for key, value in data.items()},
+            "order": 0,
+            **NO_INLINE_ROWS,
+        },
+    )
+
+    assert response.status_code == 200
+    assert error in response.text
+    assert (Seat.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_admin_may_not_seat_themselves_as_a_liaison(signed_in_admin, admin, roster):
+    seat = services.add_seat(
+        actor=None, unit=Unit.objects.get(code="finance"), role=UnitRole.LIAISON
+    )
+    before = counts()
+
+    response = signed_in_admin.post(
+        ADD_URL, {"seat": seat.pk, "person": admin.pk, "started_on": "2025-09-01"}
+    )
+
+    assert response["Location"] == ADD_URL
+    assert [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)] == [
+        ("error", "Nobody fills a seat for themselves.")
+    ]
+    assert counts() == before
+
+
+def test_unit_permissions_are_listed_read_only_in_admin(signed_in_admin, roster):
+    response = signed_in_admin.get("/admin/members/unituserobjectpermission/")
+
+    assert response.status_code == 200
+    # 李力 and 马博虎 each act for and head their unit.
+    assert response.context["cl"].result_count == 4 == UnitUserObjectPermission.objects.count()
+    assert signed_in_admin.get("/admin/members/unituserobjectpermission/add/").status_code == 403

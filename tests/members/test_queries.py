@@ -1,8 +1,10 @@
 """Pages issue a fixed number of queries, however many people sit in a body."""
 
+import datetime as dt
+
 import pytest
 
-from members.models import Appointment, Role, Seat, User
+from members.models import Appointment, Role, Seat, Unit, UnitRole, User
 from tests.conftest import ROSTER_DAY
 
 # Pinned from the 16-member Leading Group of the annex, once a first view has cached the
@@ -13,6 +15,10 @@ from tests.conftest import ROSTER_DAY
 # Group and this academic year's plenaries (R-MEET-4).
 BODY_PAGE_QUERIES = {"leader": 7, "office_clerk": 8}
 DASHBOARD_QUERIES = 7  # incl. the unread notifications count
+# Unit page: session, unit, its seats and those held as its head, all their appointments,
+# duties, people, hosted bodies, the minutes sent to it; for the Office, whether the person
+# keeps the Office's seats, and the person choices of its fill form.
+UNIT_PAGE_QUERIES = {"member": 8, "office_clerk": 10}
 
 
 def grow(body, *, seated: int, vacant: int = 0) -> None:
@@ -80,3 +86,46 @@ def test_dashboard_queries_do_not_grow_with_seated_members(
         large = client.get("/")
 
     assert (small.status_code, large.status_code) == (200, 200)
+
+
+def grow_unit(unit: Unit, *, liaisons: int, former: int) -> None:
+    """Add ``liaisons`` held liaison seats, each with ``former`` holders before, and one vacant."""
+    seats = Seat.objects.bulk_create(
+        Seat(unit=unit, role=UnitRole.LIAISON, order=100 + i) for i in range(liaisons + 1)
+    )
+    people = User.objects.bulk_create(
+        User(username=f"{unit.code}-{i}", full_name=f"联络员{i}", password="!")
+        for i in range(liaisons * (former + 1))
+    )
+    Appointment.objects.bulk_create(
+        Appointment(
+            seat=seat,
+            person=people[i * (former + 1) + j],
+            started_on=ROSTER_DAY + dt.timedelta(days=j),
+            ended_on=ROSTER_DAY + dt.timedelta(days=j + 1) if j < former else None,
+        )
+        for i, seat in enumerate(seats[:liaisons])
+        for j in range(former + 1)
+    )
+
+
+@pytest.mark.parametrize("who", ["member", "office_clerk"])
+def test_unit_page_queries_do_not_grow_with_seats_or_history(
+    request, client, roster, django_assert_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+    netc = Unit.objects.get(code="netc")
+    expected = UNIT_PAGE_QUERIES[who]
+    client.get("/units/netc/")  # caches the permissions
+
+    with django_assert_num_queries(expected):
+        small = client.get("/units/netc/")
+    grow_unit(netc, liaisons=30, former=3)
+    with django_assert_num_queries(expected):
+        large = client.get("/units/netc/")
+
+    assert (small.status_code, len(small.context["unit_seats"])) == (200, 1)
+    assert (large.status_code, len(large.context["unit_seats"])) == (200, 32)
+    assert len(large.context["past"]) == 50  # the latest 50 of 90 former holders
+    forms = large.content.decode().count('<select name="person"')
+    assert forms == (1 if who == "office_clerk" else 0)

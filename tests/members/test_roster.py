@@ -4,8 +4,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from infogov.models import AuditEntry
-from members import demo, services
-from members.models import Appointment, Body, Duty, Role, Seat, Unit, User
+from members import demo, permissions, services
+from members.models import Appointment, Body, Duty, Role, Seat, Unit, UnitRole, User
 from tests.conftest import ROSTER_DAY
 
 # Written out from the regulation (DOMAIN.md, Art. 3 and the annex), not from members.roster.
@@ -111,7 +111,27 @@ def test_expert_panel_starts_empty(roster):
 
 def test_roster_appointments_start_on_the_day_given(roster):
     assert set(Appointment.objects.values_list("started_on", "ended_on")) == {(ROSTER_DAY, None)}
-    assert Appointment.objects.count() == 16 + 9 + 1
+    # The bodies' 26, and the heads of NETC and of the Party & President's Office.
+    assert Appointment.objects.count() == 16 + 9 + 1 + 2
+
+
+def test_every_member_unit_has_one_head_seat_and_no_liaison_seat(roster):
+    seats = list(Seat.objects.filter(unit__isnull=False).values_list("unit__name", "role"))
+
+    assert sorted(seats) == sorted((name, UnitRole.HEAD) for name in ART3_UNITS)
+
+
+def test_unit_heads_are_seated_only_where_the_annex_names_them(roster):
+    heads = {
+        unit.code: [a.person.full_name for a in Appointment.objects.seated_in_unit(unit)]
+        for unit in Unit.objects.all()
+    }
+
+    assert {code: names for code, names in heads.items() if names} == {
+        "president-office": ["马博虎"],
+        "netc": ["李力"],
+    }
+    assert len(heads) == 14
 
 
 def test_no_name_keeps_the_annex_alignment_padding(roster):
@@ -175,8 +195,9 @@ def test_load_roster_command_reports_a_second_run_as_nothing_changed(fresh_insta
     call_command("load_roster")
     second = capsys.readouterr().out
 
-    # 14 units, 5 unit duties, 4 bodies, 18 body duties, 19 people, 26 seats, 26 appointments
-    assert first == "Roster loaded: 112 records created.\n"
+    # 14 units, 5 unit duties, 4 bodies, 18 body duties, 19 people, 26 seats and 26
+    # appointments in bodies, 14 unit head seats and 2 appointments to them
+    assert first == "Roster loaded: 128 records created.\n"
     assert second == "Roster already loaded: nothing changed.\n"
 
 
@@ -200,8 +221,8 @@ def test_load_roster_records_one_audit_entry_with_its_actor(fresh_install, admin
         "members.Body",
         "信息化工作领导小组",
     )
-    assert len(loaded.after["created"]) == 112
-    assert AuditEntry.objects.filter(action="seat.filled", actor=admin).count() == 26
+    assert len(loaded.after["created"]) == 128
+    assert AuditEntry.objects.filter(action="seat.filled", actor=admin).count() == 28
 
 
 def test_load_roster_alone_gives_no_one_a_usable_password(roster):
@@ -226,6 +247,14 @@ def test_load_demo_creates_the_demo_logins(roster):
     assert seated(roster.expert_panel) == {(Role.EXPERT, "演示·校外专家")}
     # The demo opens annex people without changing who sits in the Leading Group.
     assert len(seated(roster.leading_group)) == 16
+    finance = Unit.objects.get(code="finance")
+    assert set(
+        Appointment.objects.seated_in_unit(finance).values_list("seat__role", "person__username")
+    ) == {(UnitRole.LIAISON, "demo-liaison")}
+    liaison = User.objects.get(username="demo-liaison")
+    assert permissions.units_acting_for(liaison) == {finance.pk}
+    assert permissions.may_act_for_duty(liaison, "funding") is True
+    assert permissions.may_act_for_duty(liaison, "tender") is False
 
 
 def test_load_demo_is_idempotent(roster):

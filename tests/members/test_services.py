@@ -11,7 +11,16 @@ from guardian.shortcuts import assign_perm
 
 from infogov.models import AuditEntry, AuditTrailError
 from members import services
-from members.models import Appointment, BodyUserObjectPermission, Role, Seat, Unit, User
+from members.models import (
+    Appointment,
+    BodyUserObjectPermission,
+    Role,
+    Seat,
+    Unit,
+    UnitRole,
+    UnitUserObjectPermission,
+    User,
+)
 from members.services import RosterError
 from tests.conftest import ROSTER_DAY
 from tests.factories import SeatFactory, UserFactory
@@ -29,6 +38,14 @@ OFFICE_STAFF_PERMS = {
 def perms_of(person: User) -> set[tuple[str, str]]:
     return set(
         BodyUserObjectPermission.objects.filter(user=person).values_list(
+            "permission__codename", "content_object__code"
+        )
+    )
+
+
+def unit_perms_of(person: User) -> set[tuple[str, str]]:
+    return set(
+        UnitUserObjectPermission.objects.filter(user=person).values_list(
             "permission__codename", "content_object__code"
         )
     )
@@ -312,21 +329,30 @@ def test_ex_officio_seats_move_to_the_new_head_of_netc(roster):
 
     moved = services.transfer_ex_officio_seats(actor=None, unit=netc, new_head=new_head, on=on)
 
-    assert sorted((a.seat.body.code, a.seat.role) for a in moved) == [
+    # The unit's own head seat moves with the seats held as its head.
+    assert sorted((a.seat.owner.code, a.seat.role) for a in moved) == [
         (LG, Role.MEMBER),
+        ("netc", UnitRole.HEAD),
         (OFFICE, Role.OFFICE_DIRECTOR),
         (WG, Role.DEPUTY),
     ]
-    assert [a.person for a in moved] == [new_head] * 3
+    assert [a.person for a in moved] == [new_head] * 4
     # History is kept: 李力's appointments end, they are not rewritten.
-    assert sorted(lili.appointments.values_list("seat__body__code", "started_on", "ended_on")) == [
-        (LG, ROSTER_DAY, on),
-        (OFFICE, ROSTER_DAY, on),
-        (WG, ROSTER_DAY, on),
-    ]
-    assert [a.seat.appointments.count() for a in moved] == [2, 2, 2]
+    assert set(
+        lili.appointments.values_list(
+            "seat__body__code", "seat__unit__code", "started_on", "ended_on"
+        )
+    ) == {
+        (LG, None, ROSTER_DAY, on),
+        (OFFICE, None, ROSTER_DAY, on),
+        (WG, None, ROSTER_DAY, on),
+        (None, "netc", ROSTER_DAY, on),
+    }
+    assert [a.seat.appointments.count() for a in moved] == [2, 2, 2, 2]
     assert perms_of(new_head) == lili_perms
     assert perms_of(lili) == set()
+    assert unit_perms_of(new_head) == {("act_for_unit", "netc"), ("head_unit", "netc")}
+    assert unit_perms_of(lili) == set()
     new_head.refresh_from_db()
     assert new_head.unit == netc
     unit_changed = AuditEntry.objects.get(action="person.unit_changed")
@@ -363,7 +389,7 @@ def test_a_future_appointment_grants_nothing_until_its_first_day(roster, outside
     assert not services.sync_permissions()
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: first_day)
     changes = services.sync_permissions()
-    assert {(user, codename) for user, codename, _body in changes.added} == {
+    assert {(user, codename) for user, codename, _on, _body in changes.added} == {
         (outsider.pk, "manage_meetings"),
         (outsider.pk, "manage_seats"),
     }
@@ -405,8 +431,8 @@ def test_sync_permissions_repairs_drift_and_reports_exactly_it(leader, outsider,
 
     changes = services.sync_permissions(actor=admin)
 
-    assert changes.added == {(leader.pk, "sign_minutes", lg.pk)}
-    assert changes.removed == {(outsider.pk, "vote", lg.pk)}
+    assert changes.added == {(leader.pk, "sign_minutes", "body", lg.pk)}
+    assert changes.removed == {(outsider.pk, "vote", "body", lg.pk)}
     assert perms_of(leader) == {("convene_meeting", LG), ("sign_minutes", LG), ("vote", LG)}
     assert perms_of(outsider) == set()
     repaired = AuditEntry.objects.filter(action="permissions.repaired").order_by("object_id")

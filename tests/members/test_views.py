@@ -184,8 +184,10 @@ def test_person_page_shows_current_seats(client, member):
 
     response = client.get(lili.get_absolute_url())
 
-    assert sorted(a.seat.body.code for a in response.context["current"]) == [
+    # The seats of bodies, and NETC's head seat (R-ORG-1).
+    assert sorted(a.seat.owner.code for a in response.context["current"]) == [
         "leading-group",
+        "netc",
         "office",
         "work-group",
     ]

@@ -8,10 +8,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         changes = sync_permissions()
-        for user_id, codename, body_id in sorted(changes.added):
-            self.stdout.write(f"granted  user={user_id} {codename} body={body_id}")
-        for user_id, codename, body_id in sorted(changes.removed):
-            self.stdout.write(f"revoked  user={user_id} {codename} body={body_id}")
+        for user_id, codename, on, target in sorted(changes.added):
+            self.stdout.write(f"granted  user={user_id} {codename} {on}={target}")
+        for user_id, codename, on, target in sorted(changes.removed):
+            self.stdout.write(f"revoked  user={user_id} {codename} {on}={target}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(changes.added)} granted, {len(changes.removed)} revoked."
