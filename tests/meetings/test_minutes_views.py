@@ -4,7 +4,7 @@ receipts, corrections, the unit page's list, the public verification page, the a
 export command. Who may open which minutes URL is in tests/meetings/test_meeting_permissions.py.
 
 Rendering and signing use fast stand-ins (tests/meetings/minutes_helpers), except the tests
-named *_really_*, which sign with meetings.signing and check the file on the verify page.
+named *_really_*, which sign with meetings.minutes.signing and check the file on the verify page.
 """
 
 import hashlib
@@ -19,8 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 from infogov.models import AuditEntry
-from meetings import services
-from meetings.models import ExpectedMember, IssuedMinutes, Meeting, Minutes, ReadReceipt
+from meetings.minutes import documents, issuing
+from meetings.minutes import services as minutes_services
+from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
+from meetings.models import ExpectedMember, Meeting
 from members.models import Unit, User
 from tests.meetings.conftest import PASSWORD
 from tests.meetings.minutes_helpers import (
@@ -132,7 +134,7 @@ def test_the_minutes_page_shows_the_facts_of_the_record(client, drafted, member)
 
     assert response.status_code == 200
     document = response.context["document"]
-    assert document == services.build_document(drafted)
+    assert document == documents.build_document(drafted)
     assert "应到会成员16人，实到14人" in page
     assert "行政楼第一会议室" in page and "会议由孙其信主持" in page
     assert "刘西平（出差）、杨家荣（出差）" in page  # 请假
@@ -302,12 +304,12 @@ def test_while_signing_the_page_polls_and_reloads_once_issued(
     client, submitted, leader, member, fake, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    services.request_signature(actor=leader, minutes=submitted, password=PASSWORD)
+    minutes_services.request_signature(actor=leader, minutes=submitted, password=PASSWORD)
     progress = reverse("meetings:minutes_progress", args=[submitted.pk])
 
     page = _page(client, member, submitted.get_absolute_url())
     polled = client.get(progress, headers={"HX-Request": "true"})
-    services.sign_and_issue(minutes_id=submitted.pk, signer_id=leader.pk)
+    issuing.sign_and_issue(minutes_id=submitted.pk, signer_id=leader.pk)
     done = client.get(progress, headers={"HX-Request": "true"})
 
     assert "Rendering and signing…" in page.content.decode()
@@ -432,8 +434,8 @@ def test_the_office_starts_a_correction_once(client, issued, office_clerk):
 def test_the_issued_page_shows_the_chain_of_corrections(
     client, issued, office_clerk, leader, member, fake, django_capture_on_commit_callbacks
 ):
-    draft = services.start_correction(actor=office_clerk, issued=issued)
-    services.submit_minutes(actor=office_clerk, minutes=draft)
+    draft = minutes_services.start_correction(actor=office_clerk, issued=issued)
+    minutes_services.submit_minutes(actor=office_clerk, minutes=draft)
     _sign(client, leader, draft, django_capture_on_commit_callbacks)
     correction = IssuedMinutes.objects.get(minutes=draft)
 
@@ -494,8 +496,8 @@ def test_an_uploaded_file_is_checked_against_the_record(client, issued, fake):
 def test_the_verify_page_reports_a_newer_correction(
     client, issued, office_clerk, leader, fake, django_capture_on_commit_callbacks
 ):
-    draft = services.start_correction(actor=office_clerk, issued=issued)
-    services.submit_minutes(actor=office_clerk, minutes=draft)
+    draft = minutes_services.start_correction(actor=office_clerk, issued=issued)
+    minutes_services.submit_minutes(actor=office_clerk, minutes=draft)
     _sign(client, leader, draft, django_capture_on_commit_callbacks)
     client.logout()
     correction = IssuedMinutes.objects.get(minutes=draft)
@@ -575,7 +577,7 @@ def test_the_upload_needs_the_csrf_token(roster):
 def test_a_really_signed_pdf_downloads_and_verifies(
     client, submitted, leader, liaison, django_capture_on_commit_callbacks
 ):
-    from meetings import signing
+    from meetings.minutes import signing
 
     _sign(client, leader, submitted, django_capture_on_commit_callbacks)
     issued = IssuedMinutes.objects.get()
@@ -714,7 +716,7 @@ def test_the_issued_page_queries_do_not_grow_with_present_members(
     minutes = submitted_minutes(closed, clerk=office_clerk)
     _sign(client, leader, minutes, django_capture_on_commit_callbacks)
     issued = IssuedMinutes.objects.get()
-    services.record_reading(reader=office_clerk, issued=issued)
+    minutes_services.record_reading(reader=office_clerk, issued=issued)
     client.force_login(request.getfixturevalue(role))
 
     with django_assert_num_queries(ISSUED_PAGE_QUERIES[role]):

@@ -2,7 +2,7 @@
 issued document with its distribution, and the public verification page.
 
 Each POST view: fetch through permissions, bind the form, call the service, message, redirect.
-The facts on the minutes page come from the meeting's record (services.build_document); only
+The facts on the minutes page come from the meeting's record (documents.build_document); only
 the Office's title, narrative and distribution are edited here (R-MIN-1).
 """
 
@@ -25,8 +25,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infogov.forms import errors_as_message
-from meetings import permissions, services
-from meetings.forms import (
+from meetings import permissions
+from meetings.minutes import pdf, services
+from meetings.minutes.documents import build_document
+from meetings.minutes.forms import (
     MAX_VERIFY_BYTES,
     MinutesForm,
     ReturnMinutesForm,
@@ -34,7 +36,8 @@ from meetings.forms import (
     VerifyFileForm,
     VerifyNumberForm,
 )
-from meetings.models import IssuedMinutes, Meeting, Minutes, ReadReceipt
+from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
+from meetings.models import Meeting
 from meetings.services import MeetingError
 from members.models import Body, User
 
@@ -118,7 +121,7 @@ def _render_minutes(
     context = {
         "minutes": minutes,
         "meeting": minutes.meeting,
-        "document": services.build_document(minutes),
+        "document": build_document(minutes),
         "issued": issued,
         "can_edit": can_edit,
         "can_submit": can_edit and minutes.meeting.status == Meeting.Status.CLOSED,
@@ -232,10 +235,8 @@ def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft PDF: no number, a watermark, no signature; rendered on request, never kept."""
-    from meetings import pdf  # WeasyPrint is loaded only when a PDF is asked for
-
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
-    document = services.build_document(minutes)
+    document = build_document(minutes)
     try:
         rendered = pdf.render_minutes(document)
     except (pdf.MinutesRenderError, OSError) as error:
