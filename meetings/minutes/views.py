@@ -1,13 +1,15 @@
 """Pages and steps of the minutes (Art. 15-16): the Office's draft, the leader's signature, the
 issued document with its distribution, and the public verification page.
 
-Each POST view: fetch through permissions, bind the form, call the service, message, redirect.
+Each POST view: fetch through permissions, then infogov.steps.post_step (or run_step) binds the
+form, calls the service and says what happened.
 The facts on the minutes page come from the meeting's record (documents.build_document); only
 the Office's title, narrative and distribution are edited here (R-MIN-1).
 """
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infogov.forms import errors_as_message
+from infogov.steps import post_step, run_step
 from meetings import permissions
 from meetings.minutes import pdf, services
 from meetings.minutes.documents import build_document
@@ -38,7 +40,6 @@ from meetings.minutes.forms import (
 )
 from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
 from meetings.models import Meeting
-from meetings.services import MeetingError
 from members.models import Body, User
 
 logger = logging.getLogger(__name__)
@@ -151,12 +152,11 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         # Shown again with the text as typed: a long narrative is not lost to a typo.
         return _render_minutes(request, minutes, form=form)
-    try:
-        services.edit_minutes(actor=request.user, minutes=minutes, **form.cleaned_data)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Minutes saved."))
+    run_step(
+        request,
+        lambda: services.edit_minutes(actor=request.user, minutes=minutes, **form.cleaned_data),
+        success=_("Minutes saved."),
+    )
     return redirect(minutes)
 
 
@@ -164,13 +164,12 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = _minutes_for(request, pk, permissions.can_edit_minutes)
-    try:
-        services.submit_minutes(actor=request.user, minutes=minutes)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Submitted to the leader for signature."))
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(services.submit_minutes, actor=request.user, minutes=minutes),
+        success=_("Submitted to the leader for signature."),
+        then=minutes,
+    )
 
 
 @login_required
@@ -178,17 +177,13 @@ def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader sends the draft back to the Office with comments."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
-    form = ReturnMinutesForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect(minutes)
-    try:
-        services.return_minutes(actor=request.user, minutes=minutes, **form.cleaned_data)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Returned to the Office with your comments."))
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(services.return_minutes, actor=request.user, minutes=minutes),
+        form=ReturnMinutesForm(request.POST),
+        success=_("Returned to the Office with your comments."),
+        then=minutes,
+    )
 
 
 @login_required
@@ -201,17 +196,14 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give your password to sign; nothing was signed."))
         return redirect(minutes)
-    try:
-        services.request_signature(
-            actor=request.user, minutes=minutes, password=form.cleaned_data["password"]
-        )
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("Signature authorised: the minutes are being numbered, rendered and signed.")
-        )
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(
+            services.request_signature, actor=request.user, minutes=minutes, **form.cleaned_data
+        ),
+        success=_("Signature authorised: the minutes are being numbered, rendered and signed."),
+        then=minutes,
+    )
 
 
 @login_required
@@ -330,17 +322,15 @@ def issued_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """R-MIN-2: the Office starts a correction, a new document that names this one."""
     issued = permissions.get_issued_for_user_or_404(request.user, pk)
     permissions.require(permissions.can_edit_minutes(request.user, issued.minutes.meeting.body))
-    try:
-        minutes = services.start_correction(actor=request.user, issued=issued)
-    except MeetingError as error:
-        messages.error(request, str(error))
-        return redirect(issued)
-    messages.success(
+    outcome = run_step(
         request,
-        _("A correction of %(number)s is drafted; it is issued with a new number when signed.")
+        lambda: services.start_correction(actor=request.user, issued=issued),
+        success=_(
+            "A correction of %(number)s is drafted; it is issued with a new number when signed."
+        )
         % {"number": issued.number},
     )
-    return redirect(minutes)
+    return redirect(outcome.result if outcome.done else issued)
 
 
 # --- Public verification ------------------------------------------------------------------------
