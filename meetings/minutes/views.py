@@ -2,9 +2,10 @@
 issued document with its distribution, and the public verification page.
 
 Each POST view: fetch through permissions, then infogov.steps.post_step (or run_step) binds the
-form, calls the service and says what happened.
-The facts on the minutes page come from the meeting's record (documents.build_document); only
-the Office's title, narrative and distribution are edited here (R-MIN-1).
+form, calls the service and says what happened. Templates get the steps the minutes' status
+allows (rules.steps_from) and never compare a status. The facts on the minutes page come from
+the meeting's record (documents.build_document); only the Office's title, narrative and
+distribution are edited here (R-MIN-1).
 """
 
 import logging
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from infogov.steps import post_step, run_step
 from meetings import permissions
-from meetings.minutes import pdf, services
+from meetings.minutes import pdf, rules, services
 from meetings.minutes.documents import build_document
 from meetings.minutes.forms import (
     MAX_VERIFY_BYTES,
@@ -39,6 +40,7 @@ from meetings.minutes.forms import (
     VerifyNumberForm,
 )
 from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
+from meetings.minutes.rules import Step
 from meetings.models import Meeting
 from members.models import Body, User
 
@@ -96,16 +98,21 @@ def minutes_of_meeting(meeting: Meeting) -> list[Minutes]:
 # --- The minutes: draft, submit, return, sign ---------------------------------------------------
 
 
+def _issued_of(minutes: Minutes) -> IssuedMinutes | None:
+    """The document issued from ``minutes``, without its PDF, once they are issued."""
+    if minutes.status != Minutes.Status.ISSUED:
+        return None
+    return minutes.issued.defer("pdf", "content").first()
+
+
 def _render_minutes(
     request: HttpRequest, minutes: Minutes, *, form: MinutesForm | None = None
 ) -> HttpResponse:
     user = request.user
     body = minutes.meeting.body
-    editable = minutes.status in (Minutes.Status.DRAFT, Minutes.Status.RETURNED)
-    can_edit = editable and permissions.can_edit_minutes(user, body)
-    can_decide = minutes.status == Minutes.Status.SUBMITTED and permissions.can_sign_minutes(
-        user, body
-    )
+    steps = rules.steps_from(minutes.status)
+    can_edit = steps[Step.EDIT] and permissions.can_edit_minutes(user, body)
+    can_decide = steps[Step.SIGN] and permissions.can_sign_minutes(user, body)
     if can_edit and form is None:
         form = MinutesForm(
             initial={
@@ -114,18 +121,16 @@ def _render_minutes(
                 "distribution": list(minutes.distribution.values_list("pk", flat=True)),
             }
         )
-    issued = (
-        minutes.issued.defer("pdf", "content").first()
-        if minutes.status == Minutes.Status.ISSUED
-        else None
-    )
     context = {
         "minutes": minutes,
         "meeting": minutes.meeting,
         "document": build_document(minutes),
-        "issued": issued,
+        "issued": _issued_of(minutes),
+        "steps": steps,
         "can_edit": can_edit,
-        "can_submit": can_edit and minutes.meeting.status == Meeting.Status.CLOSED,
+        "can_submit": (
+            can_edit and steps[Step.SUBMIT] and minutes.meeting.status == Meeting.Status.CLOSED
+        ),
         "can_decide": can_decide,
         "form": form if can_edit else None,
         "return_form": ReturnMinutesForm() if can_decide else None,
@@ -209,16 +214,13 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The signing box, polled by htmx; once the status moves on, the whole page reloads."""
+    """The signing box, polled by htmx; once the worker's step is done (or failed), the whole
+    page reloads."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
-    issued = (
-        minutes.issued.defer("pdf", "content").first()
-        if minutes.status == Minutes.Status.ISSUED
-        else None
-    )
-    context = {"minutes": minutes, "issued": issued}
+    steps = rules.steps_from(minutes.status)
+    context = {"minutes": minutes, "issued": _issued_of(minutes), "steps": steps}
     response = render(request, "meetings/minutes_detail.html#signing-progress", context)
-    if minutes.status != Minutes.Status.SIGNING:
+    if not steps[Step.ISSUE]:
         response["HX-Refresh"] = "true"
     return response
 

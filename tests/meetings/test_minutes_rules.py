@@ -1,9 +1,14 @@
 """The minutes' state machine (meetings.minutes.rules): which step starts from which status."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from meetings.minutes import rules
 from meetings.minutes.models import Minutes
 from meetings.minutes.rules import ALLOWED_STEPS, Status, Step, may, steps_from
 
@@ -61,3 +66,16 @@ def test_every_status_allows_a_step_and_only_issued_minutes_wait_for_a_correctio
     possible = {step for step, ok in steps_from(status).items() if ok}
     assert possible
     assert (status == Status.ISSUED) is (possible == {"correct"})
+
+
+def test_no_minutes_template_compares_a_status():
+    folder = Path(settings.BASE_DIR) / "templates" / "meetings"
+    names = "|".join(rules.Status)
+    compared = re.compile(rf"status\s*(==|!=|\bin\b)|(==|!=)\s*\"({names})\"")
+    offending = [
+        f"{path.name}:{number}"
+        for path in sorted(folder.glob("minutes_*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if compared.search(line)
+    ]
+    assert offending == []

@@ -322,6 +322,45 @@ def test_while_signing_the_page_polls_and_reloads_once_issued(
     )
 
 
+def test_the_minutes_page_shows_what_each_status_allows(
+    client, drafted, leader, office_clerk, member, fake, settings
+):
+    """The boxes follow the steps the status allows: the leader's comments while the Office or
+    the leader may act, the preview until issued, the signing box while signing and once issued."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    preview = reverse("meetings:minutes_preview", args=[drafted.pk])
+
+    def parts() -> tuple[bool, bool, bool, bool]:
+        page = _page(client, member, drafted.get_absolute_url()).content.decode()
+        return (
+            'id="comments"' in page,
+            preview in page,
+            'id="signing-progress"' in page and "hx-get=" in page,
+            'id="signing-progress" class="card issued"' in page,
+        )
+
+    seen = {"draft": parts()}
+    minutes_services.submit_minutes(actor=office_clerk, minutes=drafted)
+    minutes_services.return_minutes(actor=leader, minutes=drafted, comments="请补充经费数额。")
+    seen["returned"] = parts()
+    minutes_services.submit_minutes(actor=office_clerk, minutes=drafted)
+    seen["submitted"] = parts()
+    minutes_services.request_signature(actor=leader, minutes=drafted, password=PASSWORD)
+    seen["signing"] = parts()
+    issuing.sign_and_issue(minutes_id=drafted.pk, signer_id=leader.pk)
+    seen["issued"] = parts()
+
+    # (comments, preview link, polling signing box, issued box); the comments stay on the row.
+    assert seen == {
+        "draft": (False, True, False, False),
+        "returned": (True, True, False, False),
+        "submitted": (True, True, False, False),
+        "signing": (False, True, True, False),
+        "issued": (False, False, False, True),
+    }
+    assert Minutes.objects.get(pk=drafted.pk).comments == "请补充经费数额。"
+
+
 def test_the_preview_is_an_unnumbered_unsigned_draft_pdf(client, drafted, office_clerk, fake):
     response = _page(client, office_clerk, reverse("meetings:minutes_preview", args=[drafted.pk]))
 
