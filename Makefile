@@ -106,8 +106,8 @@ sysdeps:
 
 # The free Fandol fonts (仿宋, 黑体, 楷体, 宋) for the minutes PDF, taken from Debian's
 # texlive-lang-chinese package without installing it: apt-get download (no root needed), then
-# only the .otf files are copied to $(FONTS_DIR), which meetings.pdf reads (it falls back to
-# Noto CJK when they are missing). An empty or stale apt list makes the download fail: then,
+# only the .otf files are copied to $(FONTS_DIR), which meetings.minutes.pdf reads (it falls back
+# to Noto CJK when they are missing). An empty or stale apt list makes the download fail: then,
 # as root, apt-get update runs once and the download is tried again.
 FONTS_DIR := $(or $(INFOGOV_VAR_DIR),var)/fonts/fandol
 FONTS_DEB := texlive-lang-chinese

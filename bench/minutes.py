@@ -25,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from meetings import pdf, signing  # noqa: E402
+from meetings.minutes import pdf, signing  # noqa: E402
 from members.models import User  # noqa: E402
 from tests.meetings.test_pdf import NARRATIVE, make_minutes  # noqa: E402
 

@@ -12,23 +12,25 @@ never put in a form: the PDF is downloaded from the portal, where the download i
 from django.contrib import admin
 from django.http import HttpRequest
 
+from meetings.minutes.models import (
+    Distribution,
+    DocumentCounter,
+    IssuedMinutes,
+    Minutes,
+    ReadReceipt,
+)
 from meetings.models import (
     AgendaItem,
     Attendee,
     BallotReceipt,
     Decision,
-    Distribution,
-    DocumentCounter,
     ExpectedMember,
-    IssuedMinutes,
     Material,
     Meeting,
-    Minutes,
     Motion,
     NamedVote,
     Notification,
     QuorumCheck,
-    ReadReceipt,
     SecretTally,
 )
 

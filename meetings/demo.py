@@ -16,8 +16,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from infogov.academic_year import AcademicYear
-from meetings import services, signing
-from meetings.models import Decision, Meeting, Minutes, Motion
+from meetings import services
+from meetings.minutes import services as minutes_services
+from meetings.minutes import signing
+from meetings.minutes.models import Minutes
+from meetings.models import Decision, Meeting, Motion
 from meetings.rules import Basis, Threshold
 from members.demo import DEMO_PASSWORD
 from members.models import Appointment, Body, Unit, User
@@ -198,14 +201,14 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
     services.close_meeting(actor=leader, meeting=meeting)
 
     # Art. 15: the Office writes the narrative and submits the minutes to the leader.
-    minutes = services.edit_minutes(
+    minutes = minutes_services.edit_minutes(
         actor=clerk,
         minutes=meeting.minutes.get(),
         title=f"{meeting.title}纪要",
         narrative=PLENARY_NARRATIVE,
         distribution=Unit.objects.filter(code__in=PLENARY_DISTRIBUTION),
     )
-    minutes = services.submit_minutes(actor=clerk, minutes=minutes)
+    minutes = minutes_services.submit_minutes(actor=clerk, minutes=minutes)
     return [
         f"Closed {meeting.get_kind_display()}: {meeting.title}, "
         f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M} (meeting {meeting.pk})",
@@ -223,7 +226,9 @@ def _sign_minutes(minutes: Minutes, leader: User) -> list[str]:
     signing.create_demo_ca()
     try:
         with override_settings(TASKS=INLINE_TASKS):
-            services.request_signature(actor=leader, minutes=minutes, password=DEMO_PASSWORD)
+            minutes_services.request_signature(
+                actor=leader, minutes=minutes, password=DEMO_PASSWORD
+            )
     except services.MeetingError as error:
         return [f"  minutes submitted to {leader.full_name}, not signed: {error}"]
     minutes.refresh_from_db()

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from meetings import views, views_minutes
+from meetings import views
+from meetings.minutes import views as minutes
 
 app_name = "meetings"
 urlpatterns = [
@@ -39,16 +40,16 @@ urlpatterns = [
     path("motions/<int:pk>/defer/", views.motion_defer, name="motion_defer"),
     path("notifications/", views.notification_list, name="notification_list"),
     # Minutes (Art. 15-16)
-    path("minutes/<int:pk>/", views_minutes.minutes_detail, name="minutes_detail"),
-    path("minutes/<int:pk>/edit/", views_minutes.minutes_edit, name="minutes_edit"),
-    path("minutes/<int:pk>/submit/", views_minutes.minutes_submit, name="minutes_submit"),
-    path("minutes/<int:pk>/return/", views_minutes.minutes_return, name="minutes_return"),
-    path("minutes/<int:pk>/sign/", views_minutes.minutes_sign, name="minutes_sign"),
-    path("minutes/<int:pk>/progress/", views_minutes.minutes_progress, name="minutes_progress"),
-    path("minutes/<int:pk>/preview.pdf", views_minutes.minutes_preview, name="minutes_preview"),
-    path("issued/<int:pk>/", views_minutes.issued_detail, name="issued_detail"),
-    path("issued/<int:pk>/pdf/", views_minutes.issued_pdf, name="issued_pdf"),
-    path("issued/<int:pk>/correct/", views_minutes.issued_correct, name="issued_correct"),
+    path("minutes/<int:pk>/", minutes.minutes_detail, name="minutes_detail"),
+    path("minutes/<int:pk>/edit/", minutes.minutes_edit, name="minutes_edit"),
+    path("minutes/<int:pk>/submit/", minutes.minutes_submit, name="minutes_submit"),
+    path("minutes/<int:pk>/return/", minutes.minutes_return, name="minutes_return"),
+    path("minutes/<int:pk>/sign/", minutes.minutes_sign, name="minutes_sign"),
+    path("minutes/<int:pk>/progress/", minutes.minutes_progress, name="minutes_progress"),
+    path("minutes/<int:pk>/preview.pdf", minutes.minutes_preview, name="minutes_preview"),
+    path("issued/<int:pk>/", minutes.issued_detail, name="issued_detail"),
+    path("issued/<int:pk>/pdf/", minutes.issued_pdf, name="issued_pdf"),
+    path("issued/<int:pk>/correct/", minutes.issued_correct, name="issued_correct"),
     # Public: the address printed (and QR-coded) on every issued PDF; no sign-in.
-    path("verify/", views_minutes.verify, name="verify"),
+    path("verify/", minutes.verify, name="verify"),
 ]

@@ -28,10 +28,10 @@ from meetings.forms import (
     RescheduleForm,
 )
 from meetings.ics import meeting_ics
+from meetings.minutes.views import minutes_of_meeting
 from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion, Notification
 from meetings.rules import KINDS_BY_BODY
 from meetings.services import MeetingError
-from meetings.views_minutes import minutes_of_meeting
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)

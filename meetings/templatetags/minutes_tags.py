@@ -5,7 +5,7 @@ from django import template
 from django.db.models import Count, OuterRef, Subquery
 
 from meetings import permissions
-from meetings.models import ReadReceipt
+from meetings.minutes.models import ReadReceipt
 
 register = template.Library()
 

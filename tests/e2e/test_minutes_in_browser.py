@@ -18,7 +18,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from meetings import services as meetings
-from meetings.models import IssuedMinutes, Meeting, Minutes
+from meetings.minutes.models import IssuedMinutes, Minutes
+from meetings.models import Meeting
 from members import demo, services
 from members.models import Body, User
 from tests.meetings.minutes_helpers import hold_meeting

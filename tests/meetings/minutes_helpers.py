@@ -1,13 +1,16 @@
 """Helpers of the minutes tests: a meeting held to the end, and fast stand-ins for the PDF
 renderer and the signer, so that tests about numbers, states and pages need neither WeasyPrint
-nor RSA keys. The tests that check real signatures use meetings.pdf and meetings.signing."""
+nor RSA keys. The tests that check real signatures use meetings.minutes.pdf and .signing."""
 
 import dataclasses
 import hashlib
 
 from meetings import services
-from meetings.documents import MinutesDocument, RenderedPdf, SignatureCheck, StampBox
-from meetings.models import Decision, Meeting, Minutes, Motion
+from meetings.minutes import pdf, signing
+from meetings.minutes import services as minutes_services
+from meetings.minutes.documents import MinutesDocument, RenderedPdf, SignatureCheck, StampBox
+from meetings.minutes.models import Minutes
+from meetings.models import Decision, Meeting, Motion
 from members.models import Unit, User
 
 FAKE_PDF = b"%PDF-1.7\n% fake minutes\n"
@@ -60,9 +63,8 @@ class FakeSigning:
 
 
 def use_fake_signing(monkeypatch) -> FakeSigning:
-    """Put the stand-ins in place of meetings.pdf.render_minutes and meetings.signing."""
-    from meetings import pdf, signing
-
+    """Put the stand-ins in place of pdf.render_minutes and signing's get_signer and verify_pdf
+    (meetings.minutes: the code calls them through these modules)."""
     fake = FakeSigning()
     monkeypatch.setattr(pdf, "render_minutes", fake.render_minutes)
     monkeypatch.setattr(signing, "get_signer", fake.get_signer)
@@ -115,14 +117,14 @@ def hold_meeting(meeting: Meeting, *, clerk: User, leader: User, present: int = 
 
 def submitted_minutes(meeting: Meeting, *, clerk: User) -> Minutes:
     """The closed meeting's minutes, written by the Office, sent to NETC and Finance, submitted."""
-    minutes = services.edit_minutes(
+    minutes = minutes_services.edit_minutes(
         actor=clerk,
         minutes=meeting.minutes.get(),
         title="全体会议纪要",
         narrative="会议形成如下纪要。\n一、关于立项建议\n原则同意。",
         distribution=Unit.objects.filter(code__in=["netc", "finance"]),
     )
-    return services.submit_minutes(actor=clerk, minutes=minutes)
+    return minutes_services.submit_minutes(actor=clerk, minutes=minutes)
 
 
 def sha256(data: bytes) -> str:

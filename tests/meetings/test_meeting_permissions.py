@@ -18,22 +18,20 @@ from django.urls import get_resolver, resolve, reverse
 
 from infogov.models import AuditEntry
 from meetings import services
+from meetings.minutes import services as minutes_services
+from meetings.minutes.models import DocumentCounter, IssuedMinutes, Minutes, ReadReceipt
 from meetings.models import (
     AgendaItem,
     Attendee,
     BallotReceipt,
     Decision,
-    DocumentCounter,
     ExpectedMember,
-    IssuedMinutes,
     Material,
     Meeting,
-    Minutes,
     Motion,
     NamedVote,
     Notification,
     QuorumCheck,
-    ReadReceipt,
 )
 from members.models import User
 from tests.meetings.conftest import PASSWORD
@@ -109,12 +107,12 @@ def world(
     special = services.convene_meeting(actor=leader, meeting=special)
     special = hold_meeting(special, clerk=office_clerk, leader=leader)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_signature(
+        minutes_services.request_signature(
             actor=leader, minutes=submitted_minutes(special, clerk=office_clerk), password=PASSWORD
         )
     issued = IssuedMinutes.objects.get()
-    correction = services.start_correction(actor=office_clerk, issued=issued)
-    correction = services.submit_minutes(actor=office_clerk, minutes=correction)
+    correction = minutes_services.start_correction(actor=office_clerk, issued=issued)
+    correction = minutes_services.submit_minutes(actor=office_clerk, minutes=correction)
     return World(
         draft=draft,
         convened=convened,

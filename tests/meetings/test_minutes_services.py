@@ -3,7 +3,7 @@ the password again, numbers are gapless and never shared, issued documents are i
 to the database, corrections are new linked documents, and units' reading is recorded once.
 
 Most tests use fast stand-ins for the renderer and the signer (tests/meetings/minutes_helpers);
-the ones named *_really_* render and sign with meetings.pdf and meetings.signing.
+the ones named *_really_* render and sign with meetings.minutes.pdf and .signing.
 """
 
 import threading
@@ -14,15 +14,16 @@ from django.utils import timezone
 
 from infogov.models import AuditEntry
 from meetings import services
-from meetings.models import (
+from meetings.minutes import documents, issuing
+from meetings.minutes import services as minutes_services
+from meetings.minutes.models import (
     DocumentCounter,
     ImmutableDocument,
     IssuedMinutes,
-    Meeting,
     Minutes,
-    Notification,
     ReadReceipt,
 )
+from meetings.models import Meeting, Notification
 from meetings.services import InvalidTransition, MeetingError
 from members.models import Unit, User
 from tests.meetings.conftest import PASSWORD, meeting_time
@@ -64,7 +65,7 @@ def submitted(closed, office_clerk) -> Minutes:
 def _sign(minutes: Minutes, leader: User, django_capture_on_commit_callbacks) -> Minutes:
     """The leader signs; the background task (immediate in tests) runs when the step commits."""
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_signature(actor=leader, minutes=minutes, password=PASSWORD)
+        minutes_services.request_signature(actor=leader, minutes=minutes, password=PASSWORD)
     minutes.refresh_from_db()
     return minutes
 
@@ -98,7 +99,7 @@ def test_closing_the_meeting_drafts_minutes_sent_to_the_presenting_units(closed)
 
 
 def test_the_document_quotes_the_record(closed):
-    document = services.build_document(closed.minutes.get())
+    document = documents.build_document(closed.minutes.get())
 
     assert document.quorum_line == (
         "应到会成员16人，实到14人，超过应到会成员的三分之二（第十二条），会议有效。"
@@ -117,20 +118,20 @@ def test_the_document_quotes_the_record(closed):
 
 def test_facts_cannot_be_edited_only_title_narrative_and_distribution(closed, office_clerk):
     minutes = closed.minutes.get()
-    before = services.build_document(minutes)
+    before = documents.build_document(minutes)
 
     with pytest.raises(TypeError):
-        services.edit_minutes(
+        minutes_services.edit_minutes(
             actor=office_clerk, minutes=minutes, title="纪要", narrative="", present=["某人"]
         )
-    services.edit_minutes(
+    minutes_services.edit_minutes(
         actor=office_clerk,
         minutes=minutes,
         title="改后的标题",
         narrative="一、关于立项\n同意。",
         distribution=Unit.objects.filter(code="library"),
     )
-    after = services.build_document(Minutes.objects.get(pk=minutes.pk))
+    after = documents.build_document(Minutes.objects.get(pk=minutes.pk))
 
     assert (after.title, after.narrative, after.distribution) == (
         "改后的标题",
@@ -143,7 +144,9 @@ def test_facts_cannot_be_edited_only_title_narrative_and_distribution(closed, of
 
 def test_submitted_minutes_cannot_be_edited(submitted, office_clerk):
     with pytest.raises(InvalidTransition, match="Submitted to the leader"):
-        services.edit_minutes(actor=office_clerk, minutes=submitted, title="再改", narrative="")
+        minutes_services.edit_minutes(
+            actor=office_clerk, minutes=submitted, title="再改", narrative=""
+        )
 
 
 def test_submitting_tells_the_leader(submitted, leader):
@@ -153,11 +156,17 @@ def test_submitting_tells_the_leader(submitted, leader):
 
 
 def test_the_leader_returns_the_draft_with_comments(submitted, leader, office_clerk):
-    minutes = services.return_minutes(actor=leader, minutes=submitted, comments="请补充经费数额。")
+    minutes = minutes_services.return_minutes(
+        actor=leader, minutes=submitted, comments="请补充经费数额。"
+    )
 
     assert (minutes.status, minutes.comments) == (Minutes.Status.RETURNED, "请补充经费数额。")
-    services.edit_minutes(actor=office_clerk, minutes=minutes, title="全体会议纪要", narrative="x")
-    assert services.submit_minutes(actor=office_clerk, minutes=minutes).status == "submitted"
+    minutes_services.edit_minutes(
+        actor=office_clerk, minutes=minutes, title="全体会议纪要", narrative="x"
+    )
+    assert (
+        minutes_services.submit_minutes(actor=office_clerk, minutes=minutes).status == "submitted"
+    )
 
 
 # --- Signing: only the leader, with the password again (Art. 15, R-MIN-1, R-MIN-3) ---------------
@@ -197,7 +206,7 @@ def test_the_leader_signs_and_the_minutes_are_issued(submitted, leader, fake, si
     ],
 )
 def test_numbers_have_hexagonal_brackets_the_full_year_and_no_leading_zero(year, sequence, number):
-    formatted = services.format_number("信息化纪要", year, sequence)
+    formatted = documents.format_number("信息化纪要", year, sequence)
 
     assert formatted == number
     assert "\u3014" in formatted and "\u3015" in formatted  # 〔 〕, not 〖〗 or [] or （）
@@ -220,7 +229,7 @@ def test_only_the_leader_signs(request, submitted, fake, who):
     person = request.getfixturevalue(who)
 
     with pytest.raises(MeetingError, match=r"Only the leader of .* signs its minutes \(Art. 15\)"):
-        services.request_signature(actor=person, minutes=submitted, password=PASSWORD)
+        minutes_services.request_signature(actor=person, minutes=submitted, password=PASSWORD)
 
     submitted.refresh_from_db()
     assert submitted.status == Minutes.Status.SUBMITTED
@@ -231,7 +240,7 @@ def test_the_signing_task_checks_the_seat_again(submitted, leader, deputy, fake)
     Minutes.objects.filter(pk=submitted.pk).update(status=Minutes.Status.SIGNING)
 
     with pytest.raises(MeetingError, match=r"\(Art. 15\)"):
-        services.sign_and_issue(minutes_id=submitted.pk, signer_id=deputy.pk)
+        issuing.sign_and_issue(minutes_id=submitted.pk, signer_id=deputy.pk)
 
     assert IssuedMinutes.objects.count() == 0
     assert not DocumentCounter.objects.filter(last__gt=0).exists()
@@ -244,7 +253,7 @@ def test_a_wrong_password_is_refused_recorded_and_nothing_is_issued(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(MeetingError, match=r"The password is not right; nothing was signed\."),
     ):
-        services.request_signature(actor=leader, minutes=submitted, password="wrong")
+        minutes_services.request_signature(actor=leader, minutes=submitted, password="wrong")
 
     submitted.refresh_from_db()
     assert submitted.status == Minutes.Status.SUBMITTED
@@ -288,7 +297,9 @@ def test_two_signings_at_once_get_distinct_consecutive_numbers(
     for title in ("专题会一", "专题会二"):
         meeting = _another_closed_meeting(roster, office_clerk, leader, title)
         draft = submitted_minutes(meeting, clerk=office_clerk)
-        minutes.append(services.request_signature(actor=leader, minutes=draft, password=PASSWORD))
+        minutes.append(
+            minutes_services.request_signature(actor=leader, minutes=draft, password=PASSWORD)
+        )
     assert [m.status for m in minutes] == [Minutes.Status.SIGNING] * 2
     start = threading.Barrier(2)
     numbers, errors = [], []
@@ -296,7 +307,7 @@ def test_two_signings_at_once_get_distinct_consecutive_numbers(
     def sign(minutes_id: int) -> None:
         try:
             start.wait()
-            issued = services.sign_and_issue(minutes_id=minutes_id, signer_id=leader.pk)
+            issued = issuing.sign_and_issue(minutes_id=minutes_id, signer_id=leader.pk)
             numbers.append(issued.sequence)
         except Exception as error:  # reported below
             errors.append(error)
@@ -375,33 +386,33 @@ def test_postgresql_also_refuses_a_raw_delete_of_issued_minutes(issued):
 def test_a_correction_references_the_original_and_verification_reports_it(
     issued, office_clerk, leader, fake, sign
 ):
-    draft = services.start_correction(actor=office_clerk, issued=issued)
+    draft = minutes_services.start_correction(actor=office_clerk, issued=issued)
     assert (draft.corrects, draft.title, draft.status) == (issued, issued.title, "draft")
     assert draft.narrative == issued.minutes.narrative
     assert set(draft.distribution.values_list("code", flat=True)) == {"netc", "finance"}
     with pytest.raises(MeetingError, match=r"A correction of .* already exists"):
-        services.start_correction(actor=office_clerk, issued=issued)
+        minutes_services.start_correction(actor=office_clerk, issued=issued)
 
-    services.edit_minutes(
+    minutes_services.edit_minutes(
         actor=office_clerk, minutes=draft, title=issued.title, narrative="更正后的纪要。"
     )
-    services.submit_minutes(actor=office_clerk, minutes=draft)
+    minutes_services.submit_minutes(actor=office_clerk, minutes=draft)
     correction = sign(draft).issued.get()
 
     assert (correction.corrects, correction.sequence) == (issued, 2)
-    original = services.verify_number(issued.number)
+    original = minutes_services.verify_number(issued.number)
     assert (original.valid, original.issued, original.newer) == (True, issued, correction)
-    by_file = services.verify_file(bytes(issued.pdf))
+    by_file = minutes_services.verify_file(bytes(issued.pdf))
     assert (by_file.issued, by_file.hash_matches, by_file.newer) == (issued, True, correction)
-    latest = services.verify_number(correction.number)
+    latest = minutes_services.verify_number(correction.number)
     assert (latest.valid, latest.newer) == (True, None)
 
 
 def test_verifying_an_unknown_number_or_a_changed_file(issued, fake):
     changed = bytes(issued.pdf).replace(b"fake minutes", b"fake MINUTES")
 
-    assert services.verify_number("信息化纪要〔1999〕1号") is None
-    result = services.verify_file(changed)
+    assert minutes_services.verify_number("信息化纪要〔1999〕1号") is None
+    result = minutes_services.verify_file(changed)
     assert (result.valid, result.issued, result.hash_matches) == (False, None, False)
 
 
@@ -415,10 +426,10 @@ def test_read_receipts_are_recorded_once_per_person_of_a_unit_concerned(
         username="reader", full_name="图书馆馆员", unit=Unit.objects.get(code="library")
     )
 
-    first = services.record_reading(reader=office_clerk, issued=issued)  # NETC
-    again = services.record_reading(reader=office_clerk, issued=issued)
-    no_unit = services.record_reading(reader=leader, issued=issued)
-    not_sent = services.record_reading(reader=library, issued=issued)
+    first = minutes_services.record_reading(reader=office_clerk, issued=issued)  # NETC
+    again = minutes_services.record_reading(reader=office_clerk, issued=issued)
+    no_unit = minutes_services.record_reading(reader=leader, issued=issued)
+    not_sent = minutes_services.record_reading(reader=library, issued=issued)
 
     assert (first, again, no_unit, not_sent) == (1, 0, 0, 0)
     assert list(
@@ -431,8 +442,8 @@ def test_read_receipts_are_recorded_once_per_person_of_a_unit_concerned(
 
 @pytest.mark.django_db(transaction=True)  # the signing task runs when the demo's steps commit
 def test_the_demo_issues_the_plenarys_minutes_really_signed(roster, settings):
-    from meetings import signing
     from meetings.demo import load_demo_meetings
+    from meetings.minutes import signing
     from members.demo import load_demo
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as `make run`

@@ -4,7 +4,7 @@ receipts, corrections, the unit page's list, the public verification page, the a
 export command. Who may open which minutes URL is in tests/meetings/test_meeting_permissions.py.
 
 Rendering and signing use fast stand-ins (tests/meetings/minutes_helpers), except the tests
-named *_really_*, which sign with meetings.signing and check the file on the verify page.
+named *_really_*, which sign with meetings.minutes.signing and check the file on the verify page.
 """
 
 import hashlib
@@ -19,8 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 from infogov.models import AuditEntry
-from meetings import services
-from meetings.models import ExpectedMember, IssuedMinutes, Meeting, Minutes, ReadReceipt
+from meetings.minutes import documents, issuing
+from meetings.minutes import services as minutes_services
+from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
+from meetings.models import ExpectedMember, Meeting
 from members.models import Unit, User
 from tests.meetings.conftest import PASSWORD
 from tests.meetings.minutes_helpers import (
@@ -132,7 +134,7 @@ def test_the_minutes_page_shows_the_facts_of_the_record(client, drafted, member)
 
     assert response.status_code == 200
     document = response.context["document"]
-    assert document == services.build_document(drafted)
+    assert document == documents.build_document(drafted)
     assert "应到会成员16人，实到14人" in page
     assert "行政楼第一会议室" in page and "会议由孙其信主持" in page
     assert "刘西平（出差）、杨家荣（出差）" in page  # 请假
@@ -302,12 +304,12 @@ def test_while_signing_the_page_polls_and_reloads_once_issued(
     client, submitted, leader, member, fake, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    services.request_signature(actor=leader, minutes=submitted, password=PASSWORD)
+    minutes_services.request_signature(actor=leader, minutes=submitted, password=PASSWORD)
     progress = reverse("meetings:minutes_progress", args=[submitted.pk])
 
     page = _page(client, member, submitted.get_absolute_url())
     polled = client.get(progress, headers={"HX-Request": "true"})
-    services.sign_and_issue(minutes_id=submitted.pk, signer_id=leader.pk)
+    issuing.sign_and_issue(minutes_id=submitted.pk, signer_id=leader.pk)
     done = client.get(progress, headers={"HX-Request": "true"})
 
     assert "Rendering and signing…" in page.content.decode()
@@ -318,6 +320,45 @@ def test_while_signing_the_page_polls_and_reloads_once_issued(
     assert reverse("meetings:issued_pdf", args=[IssuedMinutes.objects.get().pk]) in (
         done.content.decode()
     )
+
+
+def test_the_minutes_page_shows_what_each_status_allows(
+    client, drafted, leader, office_clerk, member, fake, settings
+):
+    """The boxes follow the steps the status allows: the leader's comments while the Office or
+    the leader may act, the preview until issued, the signing box while signing and once issued."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    preview = reverse("meetings:minutes_preview", args=[drafted.pk])
+
+    def parts() -> tuple[bool, bool, bool, bool]:
+        page = _page(client, member, drafted.get_absolute_url()).content.decode()
+        return (
+            'id="comments"' in page,
+            preview in page,
+            'id="signing-progress"' in page and "hx-get=" in page,
+            'id="signing-progress" class="card issued"' in page,
+        )
+
+    seen = {"draft": parts()}
+    minutes_services.submit_minutes(actor=office_clerk, minutes=drafted)
+    minutes_services.return_minutes(actor=leader, minutes=drafted, comments="请补充经费数额。")
+    seen["returned"] = parts()
+    minutes_services.submit_minutes(actor=office_clerk, minutes=drafted)
+    seen["submitted"] = parts()
+    minutes_services.request_signature(actor=leader, minutes=drafted, password=PASSWORD)
+    seen["signing"] = parts()
+    issuing.sign_and_issue(minutes_id=drafted.pk, signer_id=leader.pk)
+    seen["issued"] = parts()
+
+    # (comments, preview link, polling signing box, issued box); the comments stay on the row.
+    assert seen == {
+        "draft": (False, True, False, False),
+        "returned": (True, True, False, False),
+        "submitted": (True, True, False, False),
+        "signing": (False, True, True, False),
+        "issued": (False, False, False, True),
+    }
+    assert Minutes.objects.get(pk=drafted.pk).comments == "请补充经费数额。"
 
 
 def test_the_preview_is_an_unnumbered_unsigned_draft_pdf(client, drafted, office_clerk, fake):
@@ -432,8 +473,8 @@ def test_the_office_starts_a_correction_once(client, issued, office_clerk):
 def test_the_issued_page_shows_the_chain_of_corrections(
     client, issued, office_clerk, leader, member, fake, django_capture_on_commit_callbacks
 ):
-    draft = services.start_correction(actor=office_clerk, issued=issued)
-    services.submit_minutes(actor=office_clerk, minutes=draft)
+    draft = minutes_services.start_correction(actor=office_clerk, issued=issued)
+    minutes_services.submit_minutes(actor=office_clerk, minutes=draft)
     _sign(client, leader, draft, django_capture_on_commit_callbacks)
     correction = IssuedMinutes.objects.get(minutes=draft)
 
@@ -494,8 +535,8 @@ def test_an_uploaded_file_is_checked_against_the_record(client, issued, fake):
 def test_the_verify_page_reports_a_newer_correction(
     client, issued, office_clerk, leader, fake, django_capture_on_commit_callbacks
 ):
-    draft = services.start_correction(actor=office_clerk, issued=issued)
-    services.submit_minutes(actor=office_clerk, minutes=draft)
+    draft = minutes_services.start_correction(actor=office_clerk, issued=issued)
+    minutes_services.submit_minutes(actor=office_clerk, minutes=draft)
     _sign(client, leader, draft, django_capture_on_commit_callbacks)
     client.logout()
     correction = IssuedMinutes.objects.get(minutes=draft)
@@ -575,7 +616,7 @@ def test_the_upload_needs_the_csrf_token(roster):
 def test_a_really_signed_pdf_downloads_and_verifies(
     client, submitted, leader, liaison, django_capture_on_commit_callbacks
 ):
-    from meetings import signing
+    from meetings.minutes import signing
 
     _sign(client, leader, submitted, django_capture_on_commit_callbacks)
     issued = IssuedMinutes.objects.get()
@@ -715,7 +756,7 @@ def test_the_issued_page_queries_do_not_grow_with_present_members(
     minutes = submitted_minutes(closed, clerk=office_clerk)
     _sign(client, leader, minutes, django_capture_on_commit_callbacks)
     issued = IssuedMinutes.objects.get()
-    services.record_reading(reader=office_clerk, issued=issued)
+    minutes_services.record_reading(reader=office_clerk, issued=issued)
     client.force_login(request.getfixturevalue(role))
 
     with django_assert_num_queries(ISSUED_PAGE_QUERIES[role]):

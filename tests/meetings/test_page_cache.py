@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import page_cache, services
-from meetings.models import Meeting, Minutes, Motion
+from meetings.minutes import services as minutes_services
+from meetings.minutes.models import Minutes
+from meetings.models import Meeting, Motion
 from members.models import Unit
 from tests.html import strip_csrf
 from tests.meetings.conftest import PASSWORD
@@ -77,7 +79,9 @@ def test_every_change_reaches_every_viewer_at_once(
 
     def sign():
         with django_capture_on_commit_callbacks(execute=True):
-            services.request_signature(actor=leader, minutes=state["minutes"], password=PASSWORD)
+            minutes_services.request_signature(
+                actor=leader, minutes=state["minutes"], password=PASSWORD
+            )
 
     def minutes() -> Minutes:
         return meeting().minutes.order_by("pk").last()
@@ -166,7 +170,7 @@ def test_every_change_reaches_every_viewer_at_once(
         ),
         (
             "edit the minutes",
-            lambda: services.edit_minutes(
+            lambda: minutes_services.edit_minutes(
                 actor=office_clerk,
                 minutes=minutes(),
                 title="会议纪要（修改）",
@@ -175,22 +179,26 @@ def test_every_change_reaches_every_viewer_at_once(
         ),
         (
             "submit the minutes",
-            lambda: services.submit_minutes(actor=office_clerk, minutes=minutes()),
+            lambda: minutes_services.submit_minutes(actor=office_clerk, minutes=minutes()),
         ),
         (
             "return them",
-            lambda: services.return_minutes(actor=leader, minutes=minutes(), comments="请补充。"),
+            lambda: minutes_services.return_minutes(
+                actor=leader, minutes=minutes(), comments="请补充。"
+            ),
         ),
         (
             "submit again",
             lambda: state.update(
-                minutes=services.submit_minutes(actor=office_clerk, minutes=minutes())
+                minutes=minutes_services.submit_minutes(actor=office_clerk, minutes=minutes())
             ),
         ),
         ("sign and issue", sign),
         (
             "start a correction",
-            lambda: services.start_correction(actor=office_clerk, issued=minutes().issued.get()),
+            lambda: minutes_services.start_correction(
+                actor=office_clerk, issued=minutes().issued.get()
+            ),
         ),
     ]
     for name, step in steps:

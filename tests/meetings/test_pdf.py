@@ -8,6 +8,7 @@ import re
 import socket
 import statistics
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from meetings import pdf
-from meetings.documents import ItemLine, MinutesDocument, RenderedPdf, VoteLine
+from meetings.minutes import pdf
+from meetings.minutes.documents import ItemLine, MinutesDocument, RenderedPdf, VoteLine
 
 MM = 72 / 25.4  # PDF points per millimetre
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
@@ -505,7 +506,7 @@ def test_the_fetcher_refuses_anything_but_local_resources(url, no_network, fando
 
 
 def test_the_fetcher_serves_data_uris_and_the_fonts(no_network, fandol):
-    fetcher = pdf.LocalOnlyURLFetcher(pdf.allowed_roots())
+    fetcher = pdf.local_only_fetcher(pdf.allowed_roots())
     font = pdf.fonts_dir() / "FandolFang-Regular.otf"
     assert fetcher.fetch(font.as_uri()).read(4) == b"OTTO"
     assert fetcher.fetch("data:text/plain;base64,5Lit").read() == "中".encode()
@@ -569,3 +570,28 @@ def test_ten_pages_render(tmp_path, fandol):
         check_page_number(lines, index + 1)
     assert result.stamp.page == result.pages - 1
     print(f"{result.pages} pages rendered in {statistics.median(times):.3f} s (median of 3)")
+
+
+def test_a_web_process_loads_neither_weasyprint_nor_pyhanko():
+    """Every view imports the minutes' services, which import the renderer and the signer:
+    those load WeasyPrint and pyHanko only when a PDF is laid out or signed (1.3 s and about
+    40 MB for WeasyPrint alone), so a web process that serves pages pays for neither."""
+    code = (
+        "import sys, django; django.setup();"
+        "from django.urls import resolve; resolve('/');"
+        "import meetings.minutes.services, meetings.minutes.views;"
+        "print(sorted({'weasyprint', 'pyhanko'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "infogov.settings",
+            "DJANGO_SECRET_KEY": "test",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"

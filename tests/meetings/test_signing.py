@@ -1,4 +1,4 @@
-"""Signing and verifying minutes PDFs (R-MIN-2, R-MIN-3): meetings.signing and its commands.
+"""Signing and verifying minutes PDFs (R-MIN-2, R-MIN-3): meetings.minutes.signing and its commands.
 
 Poppler's pdfsig is the "standard PDF reader" of these tests: it must find the signature valid,
 and notice a changed byte and an appended incremental update.
@@ -24,8 +24,8 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from meetings import signing
-from meetings.documents import StampBox
+from meetings.minutes import signing
+from meetings.minutes.documents import StampBox
 from members.models import User
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")

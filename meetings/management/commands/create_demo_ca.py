@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from meetings import signing
+from meetings.minutes import signing
 from members.models import User
 
 

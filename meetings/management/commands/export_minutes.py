@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.models import IssuedMinutes
+from meetings.minutes.models import IssuedMinutes
 
 
 class Command(BaseCommand):

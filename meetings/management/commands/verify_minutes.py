@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import signing
+from meetings.minutes import signing
 
 
 def _yes(value: bool) -> str:

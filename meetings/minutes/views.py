@@ -1,13 +1,16 @@
 """Pages and steps of the minutes (Art. 15-16): the Office's draft, the leader's signature, the
 issued document with its distribution, and the public verification page.
 
-Each POST view: fetch through permissions, bind the form, call the service, message, redirect.
-The facts on the minutes page come from the meeting's record (services.build_document); only
-the Office's title, narrative and distribution are edited here (R-MIN-1).
+Each POST view: fetch through permissions, then infogov.steps.post_step (or run_step) binds the
+form, calls the service and says what happened. Templates get the steps the minutes' status
+allows (rules.steps_from) and never compare a status. The facts on the minutes page come from
+the meeting's record (documents.build_document); only the Office's title, narrative and
+distribution are edited here (R-MIN-1).
 """
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import quote
 
 from django.conf import settings
@@ -24,9 +27,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infogov.forms import errors_as_message
-from meetings import permissions, services
-from meetings.forms import (
+from infogov.steps import post_step, run_step
+from meetings import permissions
+from meetings.minutes import pdf, rules, services
+from meetings.minutes.documents import build_document
+from meetings.minutes.forms import (
     MAX_VERIFY_BYTES,
     MinutesForm,
     ReturnMinutesForm,
@@ -34,8 +39,9 @@ from meetings.forms import (
     VerifyFileForm,
     VerifyNumberForm,
 )
-from meetings.models import IssuedMinutes, Meeting, Minutes, ReadReceipt
-from meetings.services import MeetingError
+from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
+from meetings.minutes.rules import Step
+from meetings.models import Meeting
 from members.models import Body, User
 
 logger = logging.getLogger(__name__)
@@ -92,16 +98,21 @@ def minutes_of_meeting(meeting: Meeting) -> list[Minutes]:
 # --- The minutes: draft, submit, return, sign ---------------------------------------------------
 
 
+def _issued_of(minutes: Minutes) -> IssuedMinutes | None:
+    """The document issued from ``minutes``, without its PDF, once they are issued."""
+    if minutes.status != Minutes.Status.ISSUED:
+        return None
+    return minutes.issued.defer("pdf", "content").first()
+
+
 def _render_minutes(
     request: HttpRequest, minutes: Minutes, *, form: MinutesForm | None = None
 ) -> HttpResponse:
     user = request.user
     body = minutes.meeting.body
-    editable = minutes.status in (Minutes.Status.DRAFT, Minutes.Status.RETURNED)
-    can_edit = editable and permissions.can_edit_minutes(user, body)
-    can_decide = minutes.status == Minutes.Status.SUBMITTED and permissions.can_sign_minutes(
-        user, body
-    )
+    steps = rules.steps_from(minutes.status)
+    can_edit = steps[Step.EDIT] and permissions.can_edit_minutes(user, body)
+    can_decide = steps[Step.SIGN] and permissions.can_sign_minutes(user, body)
     if can_edit and form is None:
         form = MinutesForm(
             initial={
@@ -110,18 +121,16 @@ def _render_minutes(
                 "distribution": list(minutes.distribution.values_list("pk", flat=True)),
             }
         )
-    issued = (
-        minutes.issued.defer("pdf", "content").first()
-        if minutes.status == Minutes.Status.ISSUED
-        else None
-    )
     context = {
         "minutes": minutes,
         "meeting": minutes.meeting,
-        "document": services.build_document(minutes),
-        "issued": issued,
+        "document": build_document(minutes),
+        "issued": _issued_of(minutes),
+        "steps": steps,
         "can_edit": can_edit,
-        "can_submit": can_edit and minutes.meeting.status == Meeting.Status.CLOSED,
+        "can_submit": (
+            can_edit and steps[Step.SUBMIT] and minutes.meeting.status == Meeting.Status.CLOSED
+        ),
         "can_decide": can_decide,
         "form": form if can_edit else None,
         "return_form": ReturnMinutesForm() if can_decide else None,
@@ -148,12 +157,11 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         # Shown again with the text as typed: a long narrative is not lost to a typo.
         return _render_minutes(request, minutes, form=form)
-    try:
-        services.edit_minutes(actor=request.user, minutes=minutes, **form.cleaned_data)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Minutes saved."))
+    run_step(
+        request,
+        lambda: services.edit_minutes(actor=request.user, minutes=minutes, **form.cleaned_data),
+        success=_("Minutes saved."),
+    )
     return redirect(minutes)
 
 
@@ -161,13 +169,12 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = _minutes_for(request, pk, permissions.can_edit_minutes)
-    try:
-        services.submit_minutes(actor=request.user, minutes=minutes)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Submitted to the leader for signature."))
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(services.submit_minutes, actor=request.user, minutes=minutes),
+        success=_("Submitted to the leader for signature."),
+        then=minutes,
+    )
 
 
 @login_required
@@ -175,17 +182,13 @@ def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader sends the draft back to the Office with comments."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
-    form = ReturnMinutesForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect(minutes)
-    try:
-        services.return_minutes(actor=request.user, minutes=minutes, **form.cleaned_data)
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Returned to the Office with your comments."))
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(services.return_minutes, actor=request.user, minutes=minutes),
+        form=ReturnMinutesForm(request.POST),
+        success=_("Returned to the Office with your comments."),
+        then=minutes,
+    )
 
 
 @login_required
@@ -198,32 +201,26 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give your password to sign; nothing was signed."))
         return redirect(minutes)
-    try:
-        services.request_signature(
-            actor=request.user, minutes=minutes, password=form.cleaned_data["password"]
-        )
-    except MeetingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("Signature authorised: the minutes are being numbered, rendered and signed.")
-        )
-    return redirect(minutes)
+    return post_step(
+        request,
+        partial(
+            services.request_signature, actor=request.user, minutes=minutes, **form.cleaned_data
+        ),
+        success=_("Signature authorised: the minutes are being numbered, rendered and signed."),
+        then=minutes,
+    )
 
 
 @login_required
 @require_GET
 def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The signing box, polled by htmx; once the status moves on, the whole page reloads."""
+    """The signing box, polled by htmx; once the worker's step is done (or failed), the whole
+    page reloads."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
-    issued = (
-        minutes.issued.defer("pdf", "content").first()
-        if minutes.status == Minutes.Status.ISSUED
-        else None
-    )
-    context = {"minutes": minutes, "issued": issued}
+    steps = rules.steps_from(minutes.status)
+    context = {"minutes": minutes, "issued": _issued_of(minutes), "steps": steps}
     response = render(request, "meetings/minutes_detail.html#signing-progress", context)
-    if minutes.status != Minutes.Status.SIGNING:
+    if not steps[Step.ISSUE]:
         response["HX-Refresh"] = "true"
     return response
 
@@ -232,10 +229,8 @@ def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft PDF: no number, a watermark, no signature; rendered on request, never kept."""
-    from meetings import pdf  # WeasyPrint is loaded only when a PDF is asked for
-
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
-    document = services.build_document(minutes)
+    document = build_document(minutes)
     try:
         rendered = pdf.render_minutes(document)
     except (pdf.MinutesRenderError, OSError) as error:
@@ -329,17 +324,15 @@ def issued_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """R-MIN-2: the Office starts a correction, a new document that names this one."""
     issued = permissions.get_issued_for_user_or_404(request.user, pk)
     permissions.require(permissions.can_edit_minutes(request.user, issued.minutes.meeting.body))
-    try:
-        minutes = services.start_correction(actor=request.user, issued=issued)
-    except MeetingError as error:
-        messages.error(request, str(error))
-        return redirect(issued)
-    messages.success(
+    outcome = run_step(
         request,
-        _("A correction of %(number)s is drafted; it is issued with a new number when signed.")
+        lambda: services.start_correction(actor=request.user, issued=issued),
+        success=_(
+            "A correction of %(number)s is drafted; it is issued with a new number when signed."
+        )
         % {"number": issued.number},
     )
-    return redirect(minutes)
+    return redirect(outcome.result if outcome.done else issued)
 
 
 # --- Public verification ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from meetings import services
+from meetings.minutes import issuing
 
 
 @task
@@ -13,7 +13,7 @@ def sign_and_issue_minutes(*, minutes_id: int, signer_id: int) -> str:
     to the leader with the reason, and the error is raised for the task's record.
     """
     try:
-        return services.sign_and_issue(minutes_id=minutes_id, signer_id=signer_id).number
+        return issuing.sign_and_issue(minutes_id=minutes_id, signer_id=signer_id).number
     except Exception as error:
-        services.signing_failed(minutes_id=minutes_id, error=str(error) or type(error).__name__)
+        issuing.signing_failed(minutes_id=minutes_id, error=str(error) or type(error).__name__)
         raise

@@ -1,35 +1,46 @@
 """The minutes (纪要) as a PDF laid out after GB/T 9704-2012 (R-MIN-2): a pure function of a
-:class:`~meetings.documents.MinutesDocument`, without models or requests.
+:class:`~meetings.minutes.documents.MinutesDocument`, without models or requests.
 
 HTML comes from the template ``meetings/minutes_pdf.html`` (autoescaped), the style sheet from
 ``meetings/minutes_pdf.css``; WeasyPrint lays them out and embeds subsets of the fonts: the
 free Fandol faces that ``make fonts`` copies to ``VAR_DIR/fonts/fandol``, Noto CJK where they
-are missing. The signer (meetings.signing) draws its stamp in the :class:`StampBox` measured
-here from the layout of the block ``#signature-area``.
+are missing. The signer (meetings.minutes.signing) draws its stamp in the :class:`StampBox`
+measured here from the layout of the block ``#signature-area``.
 
 WeasyPrint reads nothing but data: URIs and files under the fonts directory and the static
 directories; any other URL stops the rendering with :class:`ResourceRefused`.
+
+WeasyPrint is imported inside the functions that lay out (as the signer does with pyHanko):
+every web process imports this module through the minutes' services, and WeasyPrint would
+cost each of them 1.3 s and about 40 MB, where only the worker and a preview need it.
 """
 
+from __future__ import annotations
+
+import atexit
 import base64
+import functools
 import hashlib
 import logging
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from meetings.documents import MinutesDocument, RenderedPdf, StampBox
+from meetings.minutes.documents import MinutesDocument, RenderedPdf, StampBox, chinese_date
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +104,6 @@ def chinese_number(n: int) -> str:
     if units:
         text += _CN_DIGITS[units]
     return text
-
-
-def chinese_date(day) -> str:
-    """2026年11月8日: full year, no zero padding."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _sentence(text: str) -> str:
@@ -222,31 +228,41 @@ def allowed_roots() -> tuple[Path, ...]:
     return tuple(root.resolve() for root in roots)
 
 
-class LocalOnlyURLFetcher(URLFetcher):
-    """Serves data: URIs and files under ``roots``; refuses anything else, before any I/O.
+def local_only_fetcher(roots: tuple[Path, ...]) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves data: URIs and files under ``roots`` and refuses
+    anything else, before any I/O."""
+    return _local_only_fetcher_class()(roots)
 
-    ``fail_on_errors`` makes a refusal stop the rendering instead of leaving a hole."""
 
-    def __init__(self, roots: tuple[Path, ...]):
-        super().__init__(fail_on_errors=True, allow_redirects=False)
-        self.roots = roots
+@functools.cache
+def _local_only_fetcher_class() -> type[URLFetcher]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            return self._file(url)
-        raise ResourceRefused(f"refused to fetch {url[:200]!r}: only data: and local files")
+    class LocalOnlyURLFetcher(URLFetcher):
+        """``fail_on_errors`` makes a refusal stop the rendering instead of leaving a hole."""
 
-    def _file(self, url: str) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise ResourceRefused(f"refused to fetch {url[:200]!r}: remote file URL")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise ResourceRefused(f"refused to read {path}: outside the fonts and static dirs")
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+        def __init__(self, roots: tuple[Path, ...]):
+            super().__init__(fail_on_errors=True, allow_redirects=False)
+            self.roots = roots
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                return self._file(url)
+            raise ResourceRefused(f"refused to fetch {url[:200]!r}: only data: and local files")
+
+        def _file(self, url: str) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise ResourceRefused(f"refused to fetch {url[:200]!r}: remote file URL")
+            path = Path(url2pathname(unquote(parts.path))).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ResourceRefused(f"refused to read {path}: outside the fonts and static dirs")
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+    return LocalOnlyURLFetcher
 
 
 class _Styles:
@@ -258,8 +274,17 @@ class _Styles:
         self.key = None
         self.font_config = None
         self.css = None
+        # A FontConfiguration removes its temporary font folder when collected; let it go
+        # before the interpreter tears WeasyPrint's modules down (imported late, they go first).
+        atexit.register(self.release)
 
-    def get(self, fetcher: LocalOnlyURLFetcher) -> tuple[CSS, FontConfiguration]:
+    def release(self) -> None:
+        self.key = self.font_config = self.css = None
+
+    def get(self, fetcher: URLFetcher) -> tuple[CSS, FontConfiguration]:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
         folder = fonts_dir()
         faces = [
             {"family": family, "url": (folder / name).as_uri(), "weight": weight}
@@ -288,7 +313,10 @@ _styles = _Styles()
 
 def render_html(html: str) -> Document:
     """Lay out ``html`` with the minutes style sheet; only local resources are fetched."""
-    fetcher = LocalOnlyURLFetcher(allowed_roots())
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = local_only_fetcher(allowed_roots())
     with _styles.lock:
         try:
             css, font_config = _styles.get(fetcher)
