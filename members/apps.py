@@ -7,4 +7,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Bodies and members")
 
     def ready(self) -> None:
-        from members import auth  # noqa: F401  (connects the signals that drop cached people)
+        # Connect the signals that drop cached people, and allauth.mfa's.
+        from members import auth, signin  # noqa: F401

@@ -1,5 +1,6 @@
 """Rules of the regulation about the bodies and their seats. Pure: no ORM, no request."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from members.models import Body, Role
@@ -84,3 +85,17 @@ class PanelSize:
 def may_add_expert(*, seated: int) -> bool:
     """Art. 6: an eighth expert is refused."""
     return seated < EXPERT_PANEL_MAX
+
+
+# Not an article of the regulation but what its Art. 15 asks of the portal: minutes signed by
+# the leader carry the force of university documents, so whoever convenes, signs, keeps the
+# roster or administers the site signs in with a second factor.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset(
+    {Role.LEADER, Role.DEPUTY, Role.OFFICE_DIRECTOR, Role.OFFICE_STAFF}
+)
+
+
+def requires_second_factor(*, roles: Iterable[str], is_staff: bool) -> bool:
+    """Return whether a person with seats of these ``roles`` must sign in with a second factor
+    (administrators, ``is_staff``, must too)."""
+    return is_staff or not SECOND_FACTOR_ROLES.isdisjoint(roles)
