@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,3 +10,9 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         # Connect the signals that drop cached people, and allauth.mfa's.
         from members import auth, signin  # noqa: F401
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, under a name the admin shows in the user's language."""
+
+    verbose_name = _("Sign-in lockouts")
