@@ -132,14 +132,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{_('Informatization Leading Group')}] {subject}"
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """A person who has just signed in is not asked for the password again (to set up
-        their second factor first of all); after ACCOUNT_REAUTHENTICATION_TIMEOUT they are."""
+        """A person setting up a first authenticator right after signing in is not asked for
+        the password again (after ACCOUNT_REAUTHENTICATION_TIMEOUT they are); removing one or
+        making new recovery codes always asks."""
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
         request = allauth_context.request
-        return request is None or not signed_in_within(
-            request, account_settings.REAUTHENTICATION_TIMEOUT
-        )
+        if request is None or has_second_factor(request.user):
+            return True
+        return not signed_in_within(request, account_settings.REAUTHENTICATION_TIMEOUT)
 
 
 class MFAAdapter(DefaultMFAAdapter):

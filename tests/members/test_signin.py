@@ -191,6 +191,7 @@ def test_whom_the_rule_names_cannot_remove_the_app_while_it_is_required(
     secret = set_up_authenticator(leader)
     sign_in(client, leader)
     client.post("/2fa/authenticate/", {"code": code_for(secret)})
+    client.post("/reauthenticate/", {"password": PASSWORD})
 
     response = client.post("/2fa/totp/deactivate/")
 
@@ -203,11 +204,23 @@ def test_a_member_may_remove_the_app(client, require_second_factor, member):
     secret = set_up_authenticator(member)
     sign_in(client, member)
     client.post("/2fa/authenticate/", {"code": code_for(secret)})
+    client.post("/reauthenticate/", {"password": PASSWORD})
 
     response = client.post("/2fa/totp/deactivate/")
 
     assert response["Location"] == "/2fa/"
     assert not has_authenticator(member)
+
+
+def test_removing_the_app_asks_for_the_password_again_even_just_after_sign_in(client, member):
+    secret = set_up_authenticator(member)
+    sign_in(client, member)
+    client.post("/2fa/authenticate/", {"code": code_for(secret)})
+
+    response = client.post("/2fa/totp/deactivate/")
+
+    assert response["Location"] == "/reauthenticate/?next=%2F2fa%2Ftotp%2Fdeactivate%2F"
+    assert has_authenticator(member)
 
 
 def test_the_secret_is_not_stored_in_the_clear(leader):
