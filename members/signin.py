@@ -45,6 +45,10 @@ OPEN_DURING_ENROLMENT = frozenset(
     {"logout", "account_logout", "account_reauthenticate", "set_language", "healthz"}
 )
 PASSED = "infogov_second_factor_passed"
+# The pages of setting up an authenticator, which the password just given at sign-in opens.
+SETTING_UP = frozenset(
+    {"mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
+)
 
 
 def requires_second_factor(user: User) -> bool:
@@ -132,13 +136,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{_('Informatization Leading Group')}] {subject}"
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """A person setting up a first authenticator right after signing in is not asked for
-        the password again (after ACCOUNT_REAUTHENTICATION_TIMEOUT they are); removing one or
-        making new recovery codes always asks."""
+        """A person setting up their authenticator right after signing in (the app, then its
+        recovery codes) is not asked for the password again; after
+        ACCOUNT_REAUTHENTICATION_TIMEOUT they are. Removing it or making new recovery codes
+        always asks."""
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
         request = allauth_context.request
-        if request is None or has_second_factor(request.user):
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name not in SETTING_UP:
             return True
         return not signed_in_within(request, account_settings.REAUTHENTICATION_TIMEOUT)
 

@@ -170,6 +170,9 @@ def test_setting_up_the_app_lets_the_leader_in(client, require_second_factor, le
 
     assert response["Location"] == "/2fa/recovery-codes/"
     assert has_authenticator(leader)
+    codes = client.get("/2fa/recovery-codes/")
+    assert codes.status_code == 200
+    assert len(re.findall(r"\b\d{8}\b", codes.text)) == 10
     assert client.get("/bodies/").status_code == 200
 
 
