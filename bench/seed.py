@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -129,7 +129,10 @@ def seed(rounds: int) -> Scene:
 def sessions_for(people: list[User]) -> dict[int, str]:
     """A logged-in session row for each person, as a login leaves it; {user id: session key}."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The first backend that reads people back (axes' backend, first, only counts failures).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     keys, rows = {}, []
     for person in people:

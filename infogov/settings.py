@@ -5,12 +5,14 @@ the small helpers below, which fail loudly on a value they cannot read. With no 
 all the portal runs as a development server on an embedded SQLite database.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("INFOGOV_VAR_DIR", BASE_DIR / "var"))
@@ -82,6 +84,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "guardian",
+    # Signing in: allauth's login, password and two-factor pages; axes' lockout.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "members.apps.AxesConfig",  # django-axes, with a translated name
     "infogov",
     "members",
     "meetings",
@@ -90,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Serves collectstatic's files from gunicorn, so production needs no separate static host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,9 +105,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # With INFOGOV_REQUIRE_MFA, who must use a second factor sets one up before anything else.
+    "members.signin.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the login page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "infogov.urls"
@@ -117,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meetings.context_processors.notifications",
+                "infogov.context_processors.second_factor",
             ],
         },
     },
@@ -145,12 +159,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     # ModelBackend that reads the signed-in person from the cache (members/auth.py).
     "members.auth.CachedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users hold nothing
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +175,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Signing in (django-allauth): by username and password; nobody signs up (the roster and the
+# administrator make people); password change, and reset by mail to the person's address.
+ACCOUNT_ADAPTER = "members.signin.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# A mail is sent only to addresses that belong to someone.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# The person is told by mail when their password, address or second factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Changing the address or the second factor asks for the password (or a code) again.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGOUT_ON_GET = False
+# No "remember me": the session cookie ends with the browser, the session after a working day.
+ACCOUNT_SESSION_REMEMBER = False
+# Failed sign-ins are counted by axes alone (below), so that one lockout can be lifted in admin.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes.
+# INFOGOV_REQUIRE_MFA makes it compulsory for leaders, deputies, the Office and administrators
+# (members.rules.requires_second_factor); on in production, off for `make run`'s demo, which
+# then says so on every page.
+INFOGOV_REQUIRE_MFA = env_bool("INFOGOV_REQUIRE_MFA", default=not DEV)
+MFA_ADAPTER = "members.signin.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "infogov"
+# Addresses are set by the roster and the administrator, not by a sign-up, so an unverified one
+# does not stand in the way of setting up a second factor.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# A code of the 30 s before or after is accepted too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
+# Signing minutes and counting a ballot need a second factor given within this many seconds
+# (infogov/reauth.py).
+INFOGOV_SECOND_FACTOR_MAX_AGE = env_int("INFOGOV_SECOND_FACTOR_MAX_AGE", 300)
+
+# Lockout (django-axes): 5 wrong passwords for one username from one address lock that pair
+# out for 15 minutes; an administrator lifts it earlier in admin (Axes · access attempts).
+AXES_FAILURE_LIMIT = env_int("INFOGOV_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("INFOGOV_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "members.signin.lockout_response"
+# The client's address, behind INFOGOV_TRUSTED_PROXIES proxies (infogov/client.py).
+AXES_CLIENT_IP_CALLABLE = "infogov.client.client_ip"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR); or the header one of them sets to the client's address.
+INFOGOV_TRUSTED_PROXIES = env_int("INFOGOV_TRUSTED_PROXIES", 0)
+INFOGOV_CLIENT_IP_HEADER = os.environ.get("INFOGOV_CLIENT_IP_HEADER", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 # Chinese is the default language, English the second.
@@ -245,6 +310,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Links in mail (a password reset) say https behind TLS.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE else "http"
+# A session ends after a working day (and when the person changes their password: Django
+# checks each session against the password hash).
+SESSION_COOKIE_AGE = env_int("INFOGOV_SESSION_HOURS", 10) * 3600
+
+# Content-Security-Policy (Django's own): scripts, styles and images from the portal alone, no
+# inline script or style anywhere (htmx's indicator style is in site.css), no framing, forms
+# posted only here. The QR code of an authenticator app is a data: image.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,

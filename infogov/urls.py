@@ -1,17 +1,24 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from infogov.views import healthz
 from members.views import dashboard
 
+# The admin signs in through the portal's login page, with its second factor and lockout.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's sign-in and sign-out, under the names the portal has always used.
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # allauth: password change and reset (password/...), two-factor authentication (2fa/...).
+    path("", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("meetings.urls")),
 ]

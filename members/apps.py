@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,4 +8,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Bodies and members")
 
     def ready(self) -> None:
-        from members import auth  # noqa: F401  (connects the signals that drop cached people)
+        # Connect the signals that drop cached people, and allauth.mfa's.
+        from members import auth, signin  # noqa: F401
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, under a name the admin shows in the user's language."""
+
+    verbose_name = _("Sign-in lockouts")

@@ -1,6 +1,7 @@
 """Rules of the regulation about the bodies, the units and their seats. Pure: no ORM, no
 request."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -150,3 +151,17 @@ def unit_for_duty(duty: str) -> str:
         return ART10_DUTY_UNITS[duty]
     except KeyError:
         raise ValueError(f"Art. 10 names no unit for the duty {duty!r}") from None
+
+
+# Not an article of the regulation but what its Art. 15 asks of the portal: minutes signed by
+# the leader carry the force of university documents, so whoever convenes, signs, keeps the
+# roster or administers the site signs in with a second factor.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset(
+    {Role.LEADER, Role.DEPUTY, Role.OFFICE_DIRECTOR, Role.OFFICE_STAFF}
+)
+
+
+def requires_second_factor(*, roles: Iterable[str], is_staff: bool) -> bool:
+    """Return whether a person with seats of these ``roles`` must sign in with a second factor
+    (administrators, ``is_staff``, must too)."""
+    return is_staff or not SECOND_FACTOR_ROLES.isdisjoint(roles)

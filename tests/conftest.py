@@ -30,6 +30,19 @@ def _fast_hasher_and_temporary_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """Signing in with a second factor is not compulsory in tests (force_login everywhere);
+    ``require_second_factor`` turns it on for those about it."""
+    settings.INFOGOV_REQUIRE_MFA = False
+
+
+@pytest.fixture
+def require_second_factor(settings):
+    """INFOGOV_REQUIRE_MFA on, as in production."""
+    settings.INFOGOV_REQUIRE_MFA = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(settings):
     """Each test starts with an empty cache: rolled-back meetings reuse ids and revisions. The
     suite runs in one process, so the signed-in person is cached as with a shared cache."""

@@ -66,6 +66,19 @@ def everyone(status, location=None):
     return dict.fromkeys(ROLES, (status, location))
 
 
+def signed_in(status, location=None):
+    return dict.fromkeys(SIGNED_IN, (status, location))
+
+
+def anonymous(status, location=None):
+    return {"anonymous": (status, location)}
+
+
+def behind_login(path, signed_in_expected):
+    """Anonymous is sent to log in; everyone signed in gets ``signed_in_expected``."""
+    return {"anonymous": login_redirect(path)} | dict.fromkeys(SIGNED_IN, signed_in_expected)
+
+
 LG_URL = "/bodies/leading-group/"
 FINANCE_URL = "/units/finance/"
 
@@ -243,6 +256,116 @@ GRID = [
         None,
         post_only("/units/netc/seats/{unit_held}/vacate/"),
     ),
+    # Signing in (django-allauth): the account pages, then two-factor authentication.
+    (
+        "account_login",
+        "get",
+        "/login/",
+        None,
+        {"anonymous": (200, None)} | dict.fromkeys(SIGNED_IN, (302, "/")),
+    ),
+    ("account_logout", "get", "/logout/", None, signed_in(200) | anonymous(302, "/login/")),
+    ("account_inactive", "get", "/inactive/", None, everyone(200)),
+    # Nobody signs up: the page says so.
+    ("account_signup", "get", "/signup/", None, signed_in(302, "/") | anonymous(200)),
+    ("account_reauthenticate", "get", "/reauthenticate/", None, page("/reauthenticate/")),
+    (
+        "account_request_reauthentication_code",
+        "get",
+        "/reauthenticate/code/",
+        None,
+        behind_login("/reauthenticate/code/", (302, "/reauthenticate/")),
+    ),
+    (
+        "account_confirm_reauthentication_code",
+        "get",
+        "/reauthenticate/code/confirm/",
+        None,
+        behind_login("/reauthenticate/code/confirm/", (302, "/reauthenticate/code/")),
+    ),
+    ("account_email", "get", "/email/", None, page("/email/")),
+    ("account_email_verification_sent", "get", "/confirm-email/", None, everyone(200)),
+    ("account_confirm_email", "get", "/confirm-email/no-such-key/", None, everyone(200)),
+    ("account_change_password", "get", "/password/change/", None, page("/password/change/")),
+    (
+        "account_set_password",
+        "get",
+        "/password/set/",
+        None,
+        behind_login("/password/set/", (302, "/password/change/")),
+    ),
+    ("account_reset_password", "get", "/password/reset/", None, everyone(200)),
+    ("account_reset_password_done", "get", "/password/reset/done/", None, everyone(200)),
+    # A wrong key: the page says the link is not valid.
+    ("account_reset_password_from_key", "get", "/password/reset/key/1-no/", None, everyone(200)),
+    (
+        "account_reset_password_from_key_done",
+        "get",
+        "/password/reset/key/done/",
+        None,
+        everyone(200),
+    ),
+    (
+        "account_confirm_login_code",
+        "get",
+        "/login/code/confirm/",
+        None,
+        signed_in(302, "/") | anonymous(302, "/login/"),
+    ),
+    ("mfa_index", "get", "/2fa/", None, page("/2fa/")),
+    (
+        "mfa_authenticate",
+        "get",
+        "/2fa/authenticate/",
+        None,
+        signed_in(302, "/") | anonymous(302, "/login/"),
+    ),
+    # force_login gave no password: setting up asks for it first.
+    (
+        "mfa_activate_totp",
+        "get",
+        "/2fa/totp/activate/",
+        None,
+        signed_in(302, "/reauthenticate/?next=%2F2fa%2Ftotp%2Factivate%2F")
+        | anonymous(302, "/login/?next=%2F2fa%2Ftotp%2Factivate%2F"),
+    ),
+    # Nobody here has an authenticator yet: nothing to confirm with, remove or show.
+    (
+        "mfa_reauthenticate",
+        "get",
+        "/2fa/reauthenticate/",
+        None,
+        behind_login("/2fa/reauthenticate/", (302, "/reauthenticate/")),
+    ),
+    (
+        "mfa_deactivate_totp",
+        "get",
+        "/2fa/totp/deactivate/",
+        None,
+        behind_login("/2fa/totp/deactivate/", (404, None)),
+    ),
+    (
+        "mfa_view_recovery_codes",
+        "get",
+        "/2fa/recovery-codes/",
+        None,
+        behind_login("/2fa/recovery-codes/", (404, None)),
+    ),
+    (
+        "mfa_download_recovery_codes",
+        "get",
+        "/2fa/recovery-codes/download/",
+        None,
+        behind_login("/2fa/recovery-codes/download/", (404, None)),
+    ),
+    (
+        "mfa_generate_recovery_codes",
+        "get",
+        "/2fa/recovery-codes/generate/",
+        None,
+        signed_in(302, "/reauthenticate/?next=%2F2fa%2Frecovery-codes%2Fgenerate%2F")
+        | anonymous(302, "/login/?next=%2F2fa%2Frecovery-codes%2Fgenerate%2F"),
+    ),
     ("admin:index", "get", "/admin/", None, admin_page("/admin/")),
     *[
         (
@@ -260,6 +383,12 @@ GRID = [
             ("members", "appointment"),
             ("infogov", "auditentry"),
             ("auth", "group"),
+            # Sign-in lockouts: an administrator lifts one by deleting its access attempt.
+            ("axes", "accessattempt"),
+            ("axes", "accesslog"),
+            ("axes", "accessfailurelog"),
+            ("mfa", "authenticator"),
+            ("account", "emailaddress"),
         ]
     ],
     (
@@ -388,3 +517,35 @@ def test_the_grid_covers_every_named_url():
     # The meetings pages have their own grid (tests/meetings/test_meeting_permissions.py).
     names = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith("meetings:")}
     assert names == {name for name, *_ in GRID if not name.startswith("admin:")}
+
+
+# With INFOGOV_REQUIRE_MFA on (production), whom members.rules.requires_second_factor names and
+# who has no authenticator yet may open the two-factor pages and sign out, and nothing else.
+MUST_ENROL = {"leader", "deputy", "office_clerk", "admin"}
+ENROL_PAGE = "/2fa/totp/activate/"
+MFA_GRID = [
+    ("/", lambda role: (302, f"{ENROL_PAGE}?next=/") if role in MUST_ENROL else (200, None)),
+    (
+        "/password/change/",
+        lambda role: (
+            (302, f"{ENROL_PAGE}?next=/password/change/") if role in MUST_ENROL else (200, None)
+        ),
+    ),
+    ("/2fa/", lambda role: (200, None)),
+    ("/logout/", lambda role: (200, None)),
+]
+
+
+@pytest.mark.parametrize("role", SIGNED_IN)
+@pytest.mark.parametrize(("path", "expected"), MFA_GRID, ids=[path for path, _ in MFA_GRID])
+def test_second_factor_grid(request, client, require_second_factor, world, path, expected, role):
+    client.force_login(request.getfixturevalue(role))
+    before = snapshot()
+
+    response = client.get(path)
+
+    status, location = expected(role)
+    assert response.status_code == status
+    if location is not None:
+        assert response["Location"] == location
+    assert snapshot() == before

@@ -208,14 +208,14 @@ def test_netc_page_shows_the_office_it_hosts_and_its_ex_officio_seats(client, me
 
 
 def test_a_person_logs_in_with_their_password(client, leader):
-    response = client.post("/login/", {"username": "sunqixin", "password": PASSWORD})
+    response = client.post("/login/", {"login": "sunqixin", "password": PASSWORD})
 
     assert response["Location"] == "/"
     assert client.get("/").context["user"] == leader
 
 
 def test_a_wrong_password_does_not_log_in(client, leader):
-    response = client.post("/login/", {"username": "sunqixin", "password": "wrong"})
+    response = client.post("/login/", {"login": "sunqixin", "password": "wrong"})
 
     assert response.status_code == 200
     assert response.context["form"].errors
