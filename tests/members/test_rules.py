@@ -11,6 +11,8 @@ from members.rules import (
     grants_for,
     is_voting_role,
     may_add_expert,
+    may_convene,
+    may_sign_minutes,
 )
 
 KNOWN_CODENAMES = {codename for codename, _label in Body._meta.permissions}
@@ -114,3 +116,29 @@ def test_grants_are_known_codenames_on_the_right_bodies(role, body_id, ids, pres
             assert (grant.codename, by_kind[grant.scope]) in grants
     # Art. 13: a seat grants "vote" exactly when its role votes.
     assert (("vote", body_id) in grants) == is_voting_role(role)
+
+
+@pytest.mark.parametrize(
+    ("role", "convenes", "signs"),
+    [
+        (Role.LEADER, True, True),
+        (Role.DEPUTY, True, False),  # R-MIN-1: a deputy convenes but never signs
+        (Role.MEMBER, False, False),
+        (Role.EXPERT, False, False),
+        (Role.OFFICE_DIRECTOR, False, False),
+        (Role.OFFICE_STAFF, False, False),
+        (None, False, False),
+    ],
+)
+def test_who_convenes_and_who_signs(role, convenes, signs):
+    assert (may_convene(role), may_sign_minutes(role)) == (convenes, signs)
+
+
+@given(role=st.sampled_from(Role.values), body_id=st.integers(min_value=1, max_value=10_000))
+def test_a_seat_grants_convening_and_signing_exactly_by_the_rules(role, body_id):
+    # Art. 12, 15: the permissions are the rules' own answer, not a second list.
+    grants = grants_for(role=role, body_id=body_id, body_ids_by_kind=BODY_IDS)
+
+    assert (("convene_meeting", body_id) in grants) == may_convene(role)
+    assert (("sign_minutes", body_id) in grants) == may_sign_minutes(role)
+    assert may_sign_minutes(role) <= may_convene(role)  # whoever signs also convenes
