@@ -1,0 +1,120 @@
+"""Every change of state of a meeting, by concern (Art. 12-16).
+
+- convening.py: drafting, rescheduling, convening, postponing, cancelling;
+- attendance.py: answers, check-in, the quorum gate, opening and closing the session;
+- agenda.py: agenda items, their materials, non-voting attendees;
+- votes.py: motions, opening, casting, closing and deferring votes;
+- decisions.py: how each item ended, and its forwarding;
+- notifications.py: notifications in the portal and invitations by mail;
+- _minutes_until_merge.py: the minutes, until branch ``minutes`` brings meetings.minutes.
+
+Each service checks the step against its state machine (meetings.rules.ALLOWED_STEPS), changes
+the rows inside one transaction, records an audit entry, and defers mail until the
+transaction commits. Permissions (who may press the button) are checked by the views through
+meetings.permissions; the rules of the regulation that depend on the person (R-MEET-1: only
+the leader or a deputy convenes; R-VOTE-4: only present seated members vote) are checked here
+as well, so no path around the views can break them.
+
+Callers import this package: ``from meetings import services; services.convene_meeting(...)``.
+"""
+
+from meetings.services._minutes_until_merge import (
+    Verification,
+    build_document,
+    chinese_date,
+    content_hash,
+    edit_minutes,
+    format_number,
+    record_reading,
+    request_signature,
+    return_minutes,
+    seated_role,
+    sign_and_issue,
+    signing_failed,
+    start_correction,
+    submit_minutes,
+    verify_file,
+    verify_number,
+)
+from meetings.services.agenda import add_agenda_item, add_material, invite_attendee
+from meetings.services.attendance import (
+    answer_attendance,
+    attendance,
+    check_in,
+    close_meeting,
+    open_meeting,
+    set_check_in_open,
+    undo_check_in,
+)
+from meetings.services.convening import (
+    cancel_meeting,
+    convene_meeting,
+    convening_role,
+    draft_meeting,
+    postpone_meeting,
+    reschedule_meeting,
+)
+from meetings.services.decisions import record_decision
+from meetings.services.errors import InvalidTransition, MeetingError, QuorumNotMet
+from meetings.services.notifications import mark_notifications_read, unread_count
+from meetings.services.votes import (
+    VoterView,
+    cast_vote,
+    close_vote,
+    counts,
+    create_motion,
+    defer_vote,
+    open_vote,
+    voted_count,
+    voter_view,
+)
+
+__all__ = [
+    "InvalidTransition",
+    "MeetingError",
+    "QuorumNotMet",
+    "Verification",
+    "VoterView",
+    "add_agenda_item",
+    "add_material",
+    "answer_attendance",
+    "attendance",
+    "build_document",
+    "cancel_meeting",
+    "cast_vote",
+    "check_in",
+    "chinese_date",
+    "close_meeting",
+    "close_vote",
+    "content_hash",
+    "convene_meeting",
+    "convening_role",
+    "counts",
+    "create_motion",
+    "defer_vote",
+    "draft_meeting",
+    "edit_minutes",
+    "format_number",
+    "invite_attendee",
+    "mark_notifications_read",
+    "open_meeting",
+    "open_vote",
+    "postpone_meeting",
+    "record_decision",
+    "record_reading",
+    "request_signature",
+    "reschedule_meeting",
+    "return_minutes",
+    "seated_role",
+    "set_check_in_open",
+    "sign_and_issue",
+    "signing_failed",
+    "start_correction",
+    "submit_minutes",
+    "undo_check_in",
+    "unread_count",
+    "verify_file",
+    "verify_number",
+    "voted_count",
+    "voter_view",
+]
