@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Bodies and members")
-
-    def ready(self) -> None:
-        from members import auth  # noqa: F401  (connects the signals that drop cached people)

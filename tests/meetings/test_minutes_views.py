@@ -635,7 +635,7 @@ def test_the_unit_page_lists_the_minutes_sent_to_it(client, issued, liaison, out
     assert "None you may read." in stranger.content.decode()
 
 
-UNIT_PAGE_QUERIES = 7  # the person, permissions, unread count are cached by the first view
+UNIT_PAGE_QUERIES = 9  # the permissions are cached by the first view
 
 
 def test_the_unit_page_queries_do_not_grow_with_minutes(
