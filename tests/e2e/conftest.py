@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
+from members import demo, services
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -86,3 +88,10 @@ def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     for context in contexts:
         context.close()
     assert not off_loopback, f"the pages tried to leave loopback: {off_loopback}"
+
+
+@pytest.fixture
+def demo_logins() -> None:
+    """The annex and the demo logins (as `make run` has them), loaded before a page opens."""
+    services.load_roster()
+    demo.load_demo()
