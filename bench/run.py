@@ -4,11 +4,16 @@ Recreates the PostgreSQL database infogov_bench, migrates and seeds it, serves t
 gunicorn on a free loopback port, and measures side by side in one run:
 
 a) the 300 + 50 vote burst (300 first votes, 50 duplicates) on the real vote endpoint, named
-   and secret, next to the same burst on a minimal view that commits one row;
-b) req/s of the meeting page (300 expected members, as a member) next to a minimal view;
-c) the meeting page's query count with 16 and with 500 expected members (in process).
+   and secret, next to the same burst on a minimal view that commits one row: the CPU each
+   request costs (gunicorn + PostgreSQL) and the latency;
+b) req/s, as a member, of the meeting page (300 expected members) and of the two endpoints
+   every phone polls while a vote is open (the quorum panel and the vote panel), next to a
+   minimal view;
+c) the query counts of those pages with 16 and with 500 expected members (in process).
 
-It prints a table with the targets and PASS/MISS. A MISS does not fail; errors do (a 5xx, a
+The targets are the portal's needs (issue #10), each against the minimal views of the same
+run, since absolute rates on a shared machine mean little. It prints a table with the targets
+and PASS/MISS. A MISS does not fail; errors do (a 5xx, a
 refused connection, a count that does not add up): exit status 1. gunicorn is stopped on the
 way out, whatever happens. Only infogov_bench is dropped (and only to be made again).
 """
@@ -32,18 +37,24 @@ sys.path.insert(0, str(ROOT))
 from bench import loadgen  # noqa: E402
 from infogov import gunicorn as gunicorn_conf  # noqa: E402
 
+# The pages measured under load next to the minimal GET (bench/run.py polled_pages).
+PAGES = ("meeting page", "quorum panel", "vote panel")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 # The shared cache and session store of a production deployment (infogov/settings.py); the
 # bench empties this one Redis database before it starts.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-DB_NAME = "infogov_bench"
+# Dropped and made again on every run.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "infogov_bench")
 HOST = "127.0.0.1"
 LANGUAGE = "zh-hans"
 DUPLICATES = 50
-TARGET_VOTES_PER_S = 600
+# The portal's needs: a named vote costs at most 3x the CPU (app + database) of the minimal
+# insert, and the burst's 99th percentile answers within half a second; the meeting page of
+# 300 reaches a tenth of the minimal GET's rate, and what phones poll during a vote 30 %.
+TARGET_VOTE_CPU_VS_INSERT = 3.0
 TARGET_P99_MS = 500
-TARGET_VS_INSERT = 0.50
-TARGET_PAGE_VS_MINIMAL = 0.25
+TARGET_PAGE_VS_MINIMAL = 0.10
+TARGET_POLL_VS_MINIMAL = 0.30
 
 
 class BenchError(Exception):
@@ -84,6 +95,8 @@ def recreate_database() -> None:
 
     if urlsplit(PG_SERVER).hostname not in loadgen.LOOPBACK:
         raise BenchError(f"the bench uses a PostgreSQL on this machine only, not {PG_SERVER}")
+    if not DB_NAME.isidentifier() or not DB_NAME.islower():
+        raise BenchError(f"not a plain database name: {DB_NAME!r}")
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
@@ -312,9 +325,19 @@ def post_burst(server: Server, path: str, plan, concurrency: int) -> loadgen.Run
     return measured(server, requests, concurrency)
 
 
-def get_load(server: Server, path: str, clients: list[Client], n: int, concurrency: int):
+def get_load(
+    server: Server,
+    path: str,
+    clients: list[Client],
+    n: int,
+    concurrency: int,
+    extra: dict[str, str] | None = None,
+):
     requests = [
-        loadgen.Request("GET", path, headers=clients[i % len(clients)].headers()) for i in range(n)
+        loadgen.Request(
+            "GET", path, headers={**clients[i % len(clients)].headers(), **(extra or {})}
+        )
+        for i in range(n)
     ]
     return measured(server, requests, concurrency)
 
@@ -367,15 +390,29 @@ def check_votes(run: loadgen.Run, motion, clients: list[Client]) -> None:
 
 # --- (c) Query counts ---------------------------------------------------------------------------
 
+# The vote panel is the voting page as htmx polls it: only its panel comes back.
+VOTE_PANEL_HEADERS = {"HX-Request": "true", "HX-Target": "vote-panel"}
+
+
+def polled_pages(meeting, motion) -> dict[str, tuple[str, dict[str, str]]]:
+    """The pages measured, by name: (path, extra headers)."""
+    from django.urls import reverse
+
+    return {
+        "meeting page": (reverse("meetings:meeting_detail", kwargs={"pk": meeting.pk}), {}),
+        "quorum panel": (reverse("meetings:quorum_panel", kwargs={"pk": meeting.pk}), {}),
+        "vote panel": (motion.get_absolute_url(), VOTE_PANEL_HEADERS),
+    }
+
 
 def query_counts(scene) -> dict[str, dict[int, int]]:
-    """Queries of the meeting page as a member and as the chair, with 16 and 500 expected: the
-    first view of a revision ("cold": it renders the shared fragments) and a later one."""
+    """Queries of each measured page as a member and as the chair, with 16 and 500 expected
+    members (a named vote open in each meeting): with nothing cached ("cold": the person's
+    permissions are read) and a later view."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client as DjangoClient
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
     from members.models import User
 
@@ -384,18 +421,20 @@ def query_counts(scene) -> dict[str, dict[int, int]]:
     for role, person in (("member", member), ("chair", scene.leader)):
         client = DjangoClient(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE=LANGUAGE)
         client.force_login(person)
-        for meeting in (scene.meeting16, scene.meeting500):
-            url = reverse("meetings:meeting_detail", kwargs={"pk": meeting.pk})
-            client.get(url)  # the first request of a process loads what it loads once
+        for meeting, motion in ((scene.meeting16, scene.open16), (scene.meeting500, scene.open500)):
             size = meeting.expected_members.count()
-            for state in ("cold", "cached"):
-                if state == "cold":
-                    cache.clear()
-                with CaptureQueriesContext(connection) as ctx:
-                    response = client.get(url)
-                if response.status_code != 200:
-                    raise BenchError(f"meeting page answered {response.status_code} in process")
-                counts.setdefault(f"{role}, {state}", {})[size] = len(ctx.captured_queries)
+            for page, (url, headers) in polled_pages(meeting, motion).items():
+                client.get(url, headers=headers)  # the first request of a process loads more
+                for state in ("cold", "later"):
+                    if state == "cold":
+                        cache.clear()
+                    with CaptureQueriesContext(connection) as ctx:
+                        response = client.get(url, headers=headers)
+                    if response.status_code != 200:
+                        raise BenchError(f"{page} answered {response.status_code} in process")
+                    counts.setdefault(f"{page}, {role}, {state}", {})[size] = len(
+                        ctx.captured_queries
+                    )
     return counts
 
 
@@ -452,7 +491,7 @@ def main() -> int:
     connections.close_all()
 
     results: dict[str, list[loadgen.Run]] = {"insert": [], "named": [], "secret": []}
-    pages: dict[str, list[loadgen.Run]] = {"hello": [], "meeting": []}
+    pages: dict[str, list[loadgen.Run]] = {name: [] for name in ("hello", *PAGES)}
     server = None
     with tempfile.TemporaryDirectory(prefix="infogov-bench-") as log_dir:
         try:
@@ -461,14 +500,10 @@ def main() -> int:
             clients = [Client(user_id=u.pk, sessionid=keys[u.pk]) for u in scene.voters]
             fetch_csrf(port, clients)  # also warms every worker up
             # Every voter has a page open before voting (the voting page, in a meeting): their
-            # session and their cached person are warm, as in every round after the first.
+            # session is warm, as in every round after the first.
             signed_in = [loadgen.Request("GET", "/", headers=c.headers()) for c in clients]
             expect(measured(server, signed_in, 32), "signed-in warm-up", {200: None})
-            meeting_url = reverse("meetings:meeting_detail", kwargs={"pk": scene.meeting300.pk})
             members = [c for c in clients if c.user_id != scene.leader.pk][:32]
-            for path in ("/bench/minimal/hello/", meeting_url):
-                # 32 in flight: every thread of every worker opens its database connection.
-                expect(get_load(server, path, members, 200, 32), f"warm-up {path}", {200: None})
 
             for r in range(args.rounds):
                 plan = burst_plan(clients, f"round-{r}")
@@ -490,12 +525,25 @@ def main() -> int:
                     flush=True,
                 )
 
+            # While a vote is open, as in the room: the phones poll the quorum and vote panels.
+            services.open_vote(actor=scene.leader, motion=scene.polled)
+            connections.close_all()
+            targets = {
+                "hello": ("/bench/minimal/hello/", {}),
+                **polled_pages(scene.meeting300, scene.polled),
+            }
+            for name, (path, extra) in targets.items():
+                # 32 in flight: every thread of every worker opens its database connection.
+                run = get_load(server, path, members, 200, 32, extra)
+                expect(run, f"warm-up {name}", {200: None})
             for _ in range(args.page_passes):  # interleaved; the median pass of each
-                for name, path in (("hello", "/bench/minimal/hello/"), ("meeting", meeting_url)):
-                    run = get_load(server, path, members, args.page_requests, args.page_concurrency)
-                    expect(run, f"GET {path}", {200: None})
+                for name, (path, extra) in targets.items():
+                    run = get_load(
+                        server, path, members, args.page_requests, args.page_concurrency, extra
+                    )
+                    expect(run, f"GET {name}", {200: None})
                     pages[name].append(run)
-            page_bytes = len(pages["meeting"][0].results[0].body)
+            page_bytes = {name: len(runs[0].results[0].body) for name, runs in pages.items()}
         finally:
             stop(server)
             log = Path(log_dir) / "gunicorn.log"
@@ -512,9 +560,14 @@ def main() -> int:
     return 0
 
 
+def cpu_of(run: loadgen.Run) -> float:
+    """CPU ms per request of the portal: gunicorn and PostgreSQL."""
+    return run.cpu["app"] + run.cpu["db"]
+
+
 def report(args, server, pg_version, results, pages, counts, page_bytes, load_before) -> None:
     insert = median_run(results["insert"])
-    hello, meeting = median_run(pages["hello"]), median_run(pages["meeting"])
+    hello = median_run(pages["hello"])
     print()
     print("=" * 100)
     print(
@@ -554,15 +607,16 @@ def report(args, server, pg_version, results, pages, counts, page_bytes, load_be
     print()
     print(
         f"(b) GET, {args.page_requests} requests, {args.page_concurrency} in flight, "
-        f"as a member; median of {args.page_passes}"
+        f"as a member, a named vote open; median of {args.page_passes}"
     )
     print(header)
     print(row("minimal view (tiny HttpResponse)", pages["hello"]))
-    print(row(f"meeting page, 300 expected ({page_bytes // 1024} KiB)", pages["meeting"]))
+    for name in PAGES:
+        print(row(f"{name}, 300 expected ({page_bytes[name] // 1024} KiB)", pages[name]))
     print()
-    print("(c) queries of the meeting page (in process), 16 vs 500 expected members")
-    for role, by_size in counts.items():
-        print(f"  as {role:<15} 16: {by_size[16]:>3}   500: {by_size[500]:>3}")
+    print("(c) queries (in process), 16 vs 500 expected members")
+    for what, by_size in counts.items():
+        print(f"  {what:<32} 16: {by_size[16]:>3}   500: {by_size[500]:>3}")
     busiest = max(
         r.cpu["others_share"] for runs in (*results.values(), *pages.values()) for r in runs
     )
@@ -573,43 +627,46 @@ def report(args, server, pg_version, results, pages, counts, page_bytes, load_be
         )
     print()
     print("Targets")
-    targets = []
-    for kind in ("named", "secret"):
-        m = median_run(results[kind])
-        targets += [
-            (
-                f"{kind} votes/s >= {TARGET_VOTES_PER_S}",
-                f"{m.per_second:.0f}",
-                m.per_second >= TARGET_VOTES_PER_S,
-            ),
-            (
-                f"{kind} p99 <= {TARGET_P99_MS} ms",
-                f"{m.percentile(99):.0f} ms",
-                m.percentile(99) <= TARGET_P99_MS,
-            ),
-            (
-                f"{kind} >= {TARGET_VS_INSERT:.0%} of minimal insert",
-                f"{m.per_second / insert.per_second:.0%}",
-                m.per_second >= TARGET_VS_INSERT * insert.per_second,
-            ),
-        ]
-    targets.append(
+    named, secret = median_run(results["named"]), median_run(results["secret"])
+    targets = [
         (
-            f"meeting page >= {TARGET_PAGE_VS_MINIMAL:.0%} of minimal view",
-            f"{meeting.per_second / hello.per_second:.0%}",
-            meeting.per_second >= TARGET_PAGE_VS_MINIMAL * hello.per_second,
+            f"named vote CPU <= {TARGET_VOTE_CPU_VS_INSERT:.0f}x minimal insert",
+            f"{cpu_of(named) / cpu_of(insert):.1f}x",
+            cpu_of(named) <= TARGET_VOTE_CPU_VS_INSERT * cpu_of(insert),
         )
-    )
-    for role, by_size in counts.items():
+    ]
+    for kind, m in (("named", named), ("secret", secret)):
         targets.append(
             (
-                f"queries equal for 16 and 500 ({role})",
+                f"{kind} burst p99 <= {TARGET_P99_MS} ms",
+                f"{m.percentile(99):.0f} ms",
+                m.percentile(99) <= TARGET_P99_MS,
+            )
+        )
+    for name in PAGES:
+        page = median_run(pages[name])
+        share = TARGET_PAGE_VS_MINIMAL if name == "meeting page" else TARGET_POLL_VS_MINIMAL
+        targets.append(
+            (
+                f"{name} >= {share:.0%} of minimal GET",
+                f"{page.per_second / hello.per_second:.0%}",
+                page.per_second >= share * hello.per_second,
+            )
+        )
+    for what, by_size in counts.items():
+        targets.append(
+            (
+                f"queries equal for 16 and 500 ({what})",
                 f"{by_size[16]} / {by_size[500]}",
                 by_size[16] == by_size[500],
             )
         )
     for name, value, ok in targets:
-        print(f"  {name:<48} {value:>10}   {mark(ok)}")
+        print(f"  {name:<58} {value:>10}   {mark(ok)}")
+    print(
+        f"  (for information: secret vote CPU {cpu_of(secret) / cpu_of(insert):.1f}x "
+        "minimal insert; the secret ballot is redone by issue #11)"
+    )
     print("=" * 100)
 
 

@@ -40,6 +40,9 @@ class Scene:
     meeting500: Meeting
     named: list[Motion]  # one per round, on the 300 meeting, not yet open
     secret: list[Motion]
+    polled: Motion  # on the 300 meeting, opened after the rounds for the phones to poll
+    open16: Motion  # the named vote open in the 16 meeting, and in the 500 one
+    open500: Motion
     voters: list[User]  # the 300 expected members of the bench meeting
 
 
@@ -76,8 +79,9 @@ def meeting_in_session(body: Body, leader: User, title: str) -> Meeting:
     return services.open_meeting(actor=leader, meeting=meeting)
 
 
-def standard_agenda(meeting: Meeting, leader: User) -> None:
-    """Two items: a named vote open on the first, a secret one drafted on the second."""
+def standard_agenda(meeting: Meeting, leader: User) -> Motion:
+    """Two items: a named vote open on the first (returned), a secret one drafted on the
+    second."""
     first = services.add_agenda_item(
         actor=leader, meeting=meeting, title="年度项目预算", is_major=True
     )
@@ -85,6 +89,7 @@ def standard_agenda(meeting: Meeting, leader: User) -> None:
     motion = services.create_motion(actor=leader, item=first, text="同意预算")
     services.open_vote(actor=leader, motion=motion)
     services.create_motion(actor=leader, item=second, text="同意标准", method=Motion.Method.SECRET)
+    return motion
 
 
 def seed(rounds: int) -> Scene:
@@ -96,7 +101,7 @@ def seed(rounds: int) -> Scene:
     leader = User.objects.get(username="sunqixin")
 
     meeting16 = meeting_in_session(body, leader, "基准会议（16人）")
-    standard_agenda(meeting16, leader)
+    open16 = standard_agenda(meeting16, leader)
 
     add_voting_members(body, day, 284, "v")
     meeting300 = meeting_in_session(body, leader, "基准会议（300人）")
@@ -113,9 +118,12 @@ def seed(rounds: int) -> Scene:
             )
         )
 
+    item = services.add_agenda_item(actor=leader, meeting=meeting300, title="轮询")
+    polled = services.create_motion(actor=leader, item=item, text="同意")
+
     add_voting_members(body, day, 200, "w")
     meeting500 = meeting_in_session(body, leader, "基准会议（500人）")
-    standard_agenda(meeting500, leader)
+    open500 = standard_agenda(meeting500, leader)
 
     voters = list(
         User.objects.filter(pk__in=meeting300.expected_members.values("person")).order_by("pk")
@@ -123,7 +131,9 @@ def seed(rounds: int) -> Scene:
     assert meeting16.expected_members.count() == 16
     assert len(voters) == 300
     assert meeting500.expected_members.count() == 500
-    return Scene(leader, meeting16, meeting300, meeting500, named, secret, voters)
+    return Scene(
+        leader, meeting16, meeting300, meeting500, named, secret, polled, open16, open500, voters
+    )
 
 
 def sessions_for(people: list[User]) -> dict[int, str]:

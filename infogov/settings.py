@@ -161,8 +161,7 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend that reads the signed-in person from the cache (members/auth.py).
-    "members.auth.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users hold nothing
@@ -272,17 +271,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "infogov@localh
 
 # --- Cache and sessions ---------------------------------------------------------------------
 # Without REDIS_URL each process keeps its own cache and sessions live in the database. That is
-# right for `make run` and still correct with several gunicorn workers: the meeting page's
-# fragments are keyed by the meeting's revision, which every request reads from the database.
-# With REDIS_URL (redis://host:6379/0) the processes share one cache, sessions are read from it
-# and written through to the database (cached_db: a restart of Redis logs nobody out), and the
-# verification page's rate limit is counted across processes.
+# right for `make run` and still correct with several gunicorn workers: nothing cached must be
+# seen at once by another process. With REDIS_URL (redis://host:6379/0) the processes share one
+# cache, sessions are read from it and written through to the database (cached_db: a restart
+# of Redis logs nobody out), and the verification page's rate limit is counted across processes.
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "infogov.cache.PooledRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "infogov",
         }
@@ -290,10 +288,6 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The signed-in person's row (with their permissions and unread count) is cached and dropped
-# from the cache whenever it changes (members/auth.py). Dropped from one process's own cache
-# only, it could stay in another's for minutes: so only with a shared cache, unless told.
-INFOGOV_CACHE_PEOPLE = env_bool("INFOGOV_CACHE_PEOPLE", default=bool(REDIS_URL))
 
 # --- Security -------------------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 behind TLS; `manage.py check --deploy` must then be silent.

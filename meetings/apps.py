@@ -9,9 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # R-MEET-4: the flag goes on the dashboard of members, which does not import meetings
         # (ARCHITECTURE.md), so meetings hands it a panel.
-        from meetings import checks, compliance, unread  # noqa: F401  (checks, signals)
-        from members import auth, panels
+        from meetings import compliance
+        from members import panels
 
         panels.register(compliance.dashboard_panel)
-        # Every page's header shows the unread count: it is cached with the person.
-        auth.remember(unread.NAME, unread.count)

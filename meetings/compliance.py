@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from infogov.academic_year import AcademicYear
-from meetings import permissions
+from meetings import permissions, rules
 from meetings.models import Meeting
 from meetings.rules import PlenaryStatus, plenary_status
 from members.models import Body, User
@@ -22,8 +22,6 @@ from members.permissions import body_perms
 # postponed and cancelled meetings are neither.
 HELD = (Meeting.Status.IN_SESSION, Meeting.Status.CLOSED)
 SCHEDULED = (Meeting.Status.CONVENED,)
-# What permissions.can_chair asks for: convening (leader, deputies) or organising (Office).
-_CHAIR_CODENAMES = frozenset({"convene_meeting", "manage_meetings"})
 
 TEMPLATE = "meetings/_plenary_flag.html"
 
@@ -59,7 +57,7 @@ def plenary_status_on(today: dt.date | None = None) -> PlenaryStatus:
 
 def _leading_group_chaired_by(user: User) -> Body | None:
     """The Leading Group if ``user`` convenes or organises its meetings; no query for others."""
-    if not any(codes & _CHAIR_CODENAMES for codes in body_perms(user).values()):
+    if not any(rules.may_chair(codes) for codes in body_perms(user).values()):
         return None
     body = Body.objects.filter(kind=Body.Kind.LEADING_GROUP).first()
     return body if body is not None and permissions.can_chair(user, body) else None

@@ -4,8 +4,16 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import CHOICES, Decision, ExpectedMember, Meeting, Motion
-from meetings.rules import Basis, Threshold
+from meetings import rules
+from meetings.models import (
+    BASIS_CHOICES,
+    CHOICES,
+    THRESHOLD_CHOICES,
+    Decision,
+    ExpectedMember,
+    Meeting,
+    Motion,
+)
 from members.models import Body, Unit, User
 
 
@@ -27,7 +35,7 @@ class ScheduleFields(forms.Form):
     def clean(self):
         data = super().clean()
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
+        if starts_at and not rules.ends_after_start(starts_at=starts_at, ends_at=ends_at):
             self.add_error("ends_at", _("A meeting must end after it starts."))
         return data
 
@@ -84,17 +92,6 @@ class AnswerForm(forms.Form):
 
 class MaterialForm(forms.Form):
     file = forms.FileField(label=_("File"))
-
-
-BASIS_CHOICES = [
-    (Basis.EXPECTED, _("members who should attend")),
-    (Basis.PRESENT, _("members present")),
-    (Basis.CAST, _("votes cast")),
-]
-THRESHOLD_CHOICES = [
-    (Threshold.MORE_THAN_HALF, _("more than half")),
-    (Threshold.TWO_THIRDS, _("two-thirds or more")),
-]
 
 
 class MotionForm(forms.Form):

@@ -6,13 +6,13 @@ import uuid
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.rules import Basis, Choice, Threshold
+from meetings.rules import Attendance, Basis, Choice, MeetingStatus, MotionStatus, Threshold
 from members.models import Body, Role, Unit
 
 
@@ -32,13 +32,7 @@ class Meeting(models.Model):
         LG_SPECIAL = "lg_special", _("Leading Group special meeting")
         WG_SPECIAL = "wg_special", _("Work Group special meeting")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        CONVENED = "convened", _("Convened")
-        IN_SESSION = "in_session", _("In session")
-        CLOSED = "closed", _("Closed")
-        POSTPONED = "postponed", _("Postponed")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = MeetingStatus  # with its steps in meetings.rules
 
     body = models.ForeignKey(
         Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
@@ -75,8 +69,8 @@ class Meeting(models.Model):
     # RFC 5545 SEQUENCE: bumped on every change of time or place that members are told of.
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     ics_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-    # Moved on by the services in the transaction of every change the meeting page shows; the
-    # page's shared fragments are cached under it (meetings/page_cache.py).
+    # Moved on whenever the meeting's row is locked for a change (services._common.lock_meeting):
+    # the meeting page's parts without forms are cached under it.
     revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +98,14 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", kwargs={"pk": self.pk})
+
+
+class ExpectedMemberQuerySet(models.QuerySet):
+    """Expected members; ``attendance()`` counts them for the quorum panel (R-MEET-3)."""
+
+    def attendance(self) -> Attendance:
+        """Return the quorum panel's numbers over these expected members (one query)."""
+        return attendance_of(self.aggregate(**ATTENDANCE_COUNTS))
 
 
 class ExpectedMember(models.Model):
@@ -137,6 +139,8 @@ class ExpectedMember(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ExpectedMemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("expected member")
         verbose_name_plural = _("expected members")
@@ -150,6 +154,23 @@ class ExpectedMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.meeting_id}"
+
+
+# The quorum panel's numbers, as aggregates over a meeting's expected members: expected,
+# present, and on leave (R-MEET-3: those on leave and those absent count in expected). Named
+# apart from the fields they count, which a filter would otherwise take for them.
+ATTENDANCE_COUNTS = {
+    "n_expected": Count("pk"),
+    "n_present": Count("pk", filter=Q(present=True)),
+    "n_on_leave": Count("pk", filter=Q(present=False, response=ExpectedMember.Response.LEAVE)),
+}
+
+
+def attendance_of(row: dict[str, int]) -> Attendance:
+    """The Attendance of a row aggregated with ATTENDANCE_COUNTS."""
+    return Attendance(
+        expected=row["n_expected"], present=row["n_present"], on_leave=row["n_on_leave"]
+    )
 
 
 class Attendee(models.Model):
@@ -283,6 +304,18 @@ class Material(models.Model):
         return self.name
 
 
+# Art. 13 / R-VOTE-3: a motion's passing rule, as the motion form offers it and pages show it.
+BASIS_CHOICES = [
+    (Basis.EXPECTED, _("members who should attend")),
+    (Basis.PRESENT, _("members present")),
+    (Basis.CAST, _("votes cast")),
+]
+THRESHOLD_CHOICES = [
+    (Threshold.MORE_THAN_HALF, _("more than half")),
+    (Threshold.TWO_THIRDS, _("two-thirds or more")),
+]
+
+
 class Motion(models.Model):
     """A vote on an agenda item; its method and passing rule are fixed before it opens."""
 
@@ -290,11 +323,7 @@ class Motion(models.Model):
         NAMED = "named", _("Show of hands (named)")  # 举手
         SECRET = "secret", _("Secret ballot")  # 投票
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Not yet open")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        DEFERRED = "deferred", _("Deferred")
+    Status = MotionStatus  # with its steps in meetings.rules
 
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="motions"
@@ -307,20 +336,13 @@ class Motion(models.Model):
         _("basis"),
         max_length=10,
         default=Basis.EXPECTED,
-        choices=[
-            (Basis.EXPECTED, _("members who should attend")),
-            (Basis.PRESENT, _("members present")),
-            (Basis.CAST, _("votes cast")),
-        ],
+        choices=BASIS_CHOICES,
     )
     threshold = models.CharField(
         _("threshold"),
         max_length=20,
         default=Threshold.MORE_THAN_HALF,
-        choices=[
-            (Threshold.MORE_THAN_HALF, _("more than half")),
-            (Threshold.TWO_THIRDS, _("two-thirds or more")),
-        ],
+        choices=THRESHOLD_CHOICES,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT

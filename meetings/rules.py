@@ -1,24 +1,32 @@
 """The rules of procedure of Art. 12-13, as pure functions. No ORM, no request.
 
 Integers only: the regulation's fractions are compared by cross-multiplying, never with floats.
+The statuses of a meeting and of a motion are defined here, as Django's enumeration types
+(labels, no database), with the one table per state machine of the steps each status allows.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
 from infogov.academic_year import AcademicYear
 
-# --- Art. 12: who meets and who convenes ---------------------------------------------------
+# Who convenes (Art. 12) and who signs (Art. 15) are rules about seats: members.rules holds
+# them, and they are named here too for the meetings that ask.
+from members.rules import may_convene as may_convene
+from members.rules import may_sign_minutes as may_sign_minutes
+
+# --- Art. 12: who meets, who runs a meeting ---------------------------------------------------
 
 # Art. 12: the Leading Group holds plenary and special meetings, the Work Group special ones.
 KINDS_BY_BODY: dict[str, frozenset[str]] = {
     "leading_group": frozenset({"lg_plenary", "lg_special"}),
     "work_group": frozenset({"wg_special"}),
 }
-# Art. 12 / R-MEET-1: meetings are convened by the leader or a deputy leader.
-CONVENING_ROLES: frozenset[str] = frozenset({"leader", "deputy"})
 
 
 def holds_meetings_of_kind(*, body_kind: str, kind: str) -> bool:
@@ -26,14 +34,116 @@ def holds_meetings_of_kind(*, body_kind: str, kind: str) -> bool:
     return kind in KINDS_BY_BODY.get(body_kind, frozenset())
 
 
-def may_sign_minutes(role: str | None) -> bool:
-    """Art. 15 / R-MIN-1: only the body's leader signs its minutes (not a deputy, not an admin)."""
-    return role == "leader"
+# Art. 12: the leader or a deputy convenes and decides the content; the Office organises the
+# meeting. So its session (opening, closing, the votes, the decisions) is run by whoever may
+# convene it, or by the Office on their behalf: the permissions that seats grant for either.
+CHAIR_PERMISSIONS: frozenset[str] = frozenset({"convene_meeting", "manage_meetings"})
 
 
-def may_convene(role: str | None) -> bool:
-    """Art. 12 / R-MEET-1: return whether a seat of ``role`` convenes its body's meetings."""
-    return role in CONVENING_ROLES
+def may_chair(codenames: Collection[str]) -> bool:
+    """Art. 12: return whether a person holding ``codenames`` on a body runs its meetings'
+    sessions: its convenors, and the Office on their behalf."""
+    return not CHAIR_PERMISSIONS.isdisjoint(codenames)
+
+
+def ends_after_start(*, starts_at: dt.datetime, ends_at: dt.datetime | None) -> bool:
+    """Return whether a meeting's times make sense: no end given, or an end after the start."""
+    return ends_at is None or ends_at > starts_at
+
+
+def may_vote(*, expected: bool, present: bool) -> bool:
+    """Art. 13 / R-VOTE-4: only a member who should attend (a seated voting member, R-MEET-3)
+    and is checked in votes; a non-voting attendee (列席) is never expected."""
+    return expected and present
+
+
+# --- The state machines: a meeting's and a motion's steps -------------------------------------
+
+
+class MeetingStatus(TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONVENED = "convened", _("Convened")
+    IN_SESSION = "in_session", _("In session")
+    CLOSED = "closed", _("Closed")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MotionStatus(TextChoices):
+    DRAFT = "draft", _("Not yet open")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    DEFERRED = "deferred", _("Deferred")
+
+
+class MeetingStep(StrEnum):
+    """What can be done with a meeting; who may do it is meetings.permissions' to say."""
+
+    RESCHEDULE = "reschedule"
+    CONVENE = "convene"
+    POSTPONE = "postpone"
+    CANCEL = "cancel"
+    ADD_ITEM = "add_item"
+    INVITE_ATTENDEE = "invite_attendee"
+    ADD_MATERIAL = "add_material"
+    ANSWER = "answer"  # attend, or leave with a reason
+    CHECK_IN = "check_in"  # open and close check-in, check in, undo a check-in
+    OPEN_MEETING = "open_meeting"
+    CLOSE_MEETING = "close_meeting"
+    PUT_MOTION = "put_motion"
+    OPEN_VOTE = "open_vote"  # a vote opens only while its meeting is in session
+    DECIDE = "decide"
+
+
+class MotionStep(StrEnum):
+    OPEN = "open_motion"
+    CAST = "cast_vote"
+    CLOSE = "close_motion"
+    DEFER = "defer_motion"  # 暂缓表决 (R-VOTE-5)
+
+
+_M = MeetingStatus
+# The meeting's state machine: each step and the statuses it may be taken in. The statuses a
+# step leads to are the services' (convening leads to CONVENED, and so on).
+MEETING_STEPS: Mapping[MeetingStep, frozenset[MeetingStatus]] = {
+    MeetingStep.RESCHEDULE: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED}),
+    MeetingStep.CONVENE: frozenset({_M.DRAFT}),
+    MeetingStep.POSTPONE: frozenset({_M.DRAFT, _M.CONVENED}),
+    MeetingStep.CANCEL: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED}),
+    MeetingStep.ADD_ITEM: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED, _M.IN_SESSION}),
+    MeetingStep.INVITE_ATTENDEE: frozenset({_M.DRAFT, _M.CONVENED, _M.IN_SESSION}),
+    MeetingStep.ADD_MATERIAL: frozenset(
+        {_M.DRAFT, _M.CONVENED, _M.POSTPONED, _M.IN_SESSION, _M.CLOSED}
+    ),
+    MeetingStep.ANSWER: frozenset({_M.CONVENED, _M.IN_SESSION, _M.POSTPONED}),
+    MeetingStep.CHECK_IN: frozenset({_M.CONVENED, _M.IN_SESSION}),
+    MeetingStep.OPEN_MEETING: frozenset({_M.CONVENED}),
+    MeetingStep.CLOSE_MEETING: frozenset({_M.IN_SESSION}),
+    MeetingStep.PUT_MOTION: frozenset({_M.DRAFT, _M.CONVENED, _M.IN_SESSION}),
+    MeetingStep.OPEN_VOTE: frozenset({_M.IN_SESSION}),
+    MeetingStep.DECIDE: frozenset({_M.IN_SESSION, _M.CLOSED}),
+}
+# The motion's: DRAFT -> OPEN -> CLOSED, or DEFERRED from either of the first two.
+MOTION_STEPS: Mapping[MotionStep, frozenset[MotionStatus]] = {
+    MotionStep.OPEN: frozenset({MotionStatus.DRAFT}),
+    MotionStep.CAST: frozenset({MotionStatus.OPEN}),
+    MotionStep.CLOSE: frozenset({MotionStatus.OPEN}),
+    MotionStep.DEFER: frozenset({MotionStatus.DRAFT, MotionStatus.OPEN}),
+}
+# A motion still to be decided: an item has at most one (Art. 13: one item at a time).
+PENDING_MOTION: frozenset[MotionStatus] = MOTION_STEPS[MotionStep.DEFER]
+
+ALLOWED_STEPS: Mapping[str, frozenset[str]] = {**MEETING_STEPS, **MOTION_STEPS}
+
+
+def may(step: MeetingStep | MotionStep, status: str) -> bool:
+    """Return whether ``step`` may be taken while the meeting (or motion) is in ``status``."""
+    return status in ALLOWED_STEPS[step]
+
+
+def steps_in(status: str, steps: Iterable[MeetingStep | MotionStep]) -> dict[str, bool]:
+    """Return {step: whether it may be taken in ``status``} for each of ``steps``."""
+    return {step.value: may(step, status) for step in steps}
 
 
 # --- Art. 12: quorum --------------------------------------------------------------------------

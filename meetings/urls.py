@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import views, views_votes
 from meetings.minutes import views as minutes
 
 app_name = "meetings"
@@ -32,12 +32,12 @@ urlpatterns = [
     path("materials/<int:pk>/", views.material_download, name="material_download"),
     path("items/<int:pk>/motions/add/", views.motion_add, name="motion_add"),
     path("items/<int:pk>/decision/", views.decision_record, name="decision_record"),
-    path("motions/<int:pk>/", views.motion_detail, name="motion_detail"),
+    path("motions/<int:pk>/", views_votes.motion_detail, name="motion_detail"),
     # The vote endpoint's contract (load-tested): POST choice=yes|no|abstain; 302 / 409 / 404.
-    path("motions/<int:pk>/vote/", views.cast_vote, name="cast_vote"),
-    path("motions/<int:pk>/open/", views.motion_open, name="motion_open"),
-    path("motions/<int:pk>/close/", views.motion_close, name="motion_close"),
-    path("motions/<int:pk>/defer/", views.motion_defer, name="motion_defer"),
+    path("motions/<int:pk>/vote/", views_votes.cast_vote, name="cast_vote"),
+    path("motions/<int:pk>/open/", views_votes.motion_open, name="motion_open"),
+    path("motions/<int:pk>/close/", views_votes.motion_close, name="motion_close"),
+    path("motions/<int:pk>/defer/", views_votes.motion_defer, name="motion_defer"),
     path("notifications/", views.notification_list, name="notification_list"),
     # Minutes (Art. 15-16)
     path("minutes/<int:pk>/", minutes.minutes_detail, name="minutes_detail"),

@@ -8,8 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Bodies and members")
 
     def ready(self) -> None:
-        # Connect the signals that drop cached people, and allauth.mfa's.
-        from members import auth, signin  # noqa: F401
+        # Connect allauth.mfa's signals.
+        from members import signin  # noqa: F401
 
 
 class AxesConfig(AxesAppConfig):

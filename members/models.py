@@ -10,6 +10,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+# Role and BodyKind are the rules' own (members.rules); `from members.models import Role` works.
+from members.rules import VOTING_ROLES, BodyKind, Role, UnitRole, is_voting_role
+
 
 class Unit(models.Model):
     """A university unit; the 14 member units of Art. 3 are loaded from the annex."""
@@ -92,11 +95,7 @@ class User(AbstractUser):
 class Body(models.Model):
     """One of the four bodies of Art. 3-6: Leading Group, Work Group, Office, Expert Panel."""
 
-    class Kind(models.TextChoices):
-        LEADING_GROUP = "leading_group", _("Leading Group")
-        WORK_GROUP = "work_group", _("Work Group")
-        OFFICE = "office", _("Office")
-        EXPERT_PANEL = "expert_panel", _("Expert Panel")
+    Kind = BodyKind
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, unique=True)
@@ -202,31 +201,8 @@ class Duty(models.Model):
         return self.text
 
 
-class Role(models.TextChoices):
-    """What a seat is; whether it votes and what it may do follows from this (members.rules)."""
-
-    LEADER = "leader", _("Leader")
-    DEPUTY = "deputy", _("Deputy leader")
-    MEMBER = "member", _("Member")
-    OFFICE_DIRECTOR = "office_director", _("Office director")
-    OFFICE_STAFF = "office_staff", _("Office staff")
-    EXPERT = "expert", _("Expert")
-
-
-class UnitRole(models.TextChoices):
-    """What a seat of a unit is: its head or one of its liaisons. Never a vote (members.rules).
-
-    Kept apart from Role, whose choices meetings copies for the members a meeting expects:
-    a unit's seat is never expected at a meeting."""
-
-    HEAD = "unit_head", _("Head of unit")
-    LIAISON = "unit_liaison", _("Unit liaison")
-
-
 class SeatQuerySet(models.QuerySet):
     def voting(self) -> "SeatQuerySet":
-        from members.rules import VOTING_ROLES
-
         return self.filter(role__in=VOTING_ROLES)
 
 
@@ -308,8 +284,6 @@ class Seat(models.Model):
 
     @property
     def is_voting(self) -> bool:
-        from members.rules import is_voting_role
-
         return is_voting_role(self.role)
 
 
@@ -325,8 +299,6 @@ class AppointmentQuerySet(models.QuerySet):
 
     def voting(self) -> "AppointmentQuerySet":
         """Appointments to seats that vote (Art. 12-13)."""
-        from members.rules import VOTING_ROLES
-
         return self.filter(seat__role__in=VOTING_ROLES)
 
     def seated_in(self, body: Body, day: dt.date | None = None) -> "AppointmentQuerySet":

@@ -1,14 +1,53 @@
 """Rules of the regulation about the bodies, the units and their seats. Pure: no ORM, no
-request."""
+request.
+
+The kinds of body and the roles of a seat are defined here, as Django's enumeration types
+(labels for forms and the admin, no database), so that members.models builds on the rules and
+not the other way round.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from members.models import Body, Role, UnitRole
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class BodyKind(TextChoices):
+    """The four bodies of Art. 3-6 (members.models.Body.Kind)."""
+
+    LEADING_GROUP = "leading_group", _("Leading Group")
+    WORK_GROUP = "work_group", _("Work Group")
+    OFFICE = "office", _("Office")
+    EXPERT_PANEL = "expert_panel", _("Expert Panel")
+
+
+class Role(TextChoices):
+    """What a seat is; whether it votes and what it may do follows from the functions below."""
+
+    LEADER = "leader", _("Leader")
+    DEPUTY = "deputy", _("Deputy leader")
+    MEMBER = "member", _("Member")
+    OFFICE_DIRECTOR = "office_director", _("Office director")
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    EXPERT = "expert", _("Expert")
+
+
+class UnitRole(TextChoices):
+    """What a seat of a unit is: its head or one of its liaisons. Never a vote.
+
+    Kept apart from Role, whose choices meetings copies for the members a meeting expects:
+    a unit's seat is never expected at a meeting."""
+
+    HEAD = "unit_head", _("Head of unit")
+    LIAISON = "unit_liaison", _("Unit liaison")
+
 
 # Art. 12-13: who may vote. Office director and staff serve meetings but never vote (R-MEET-3).
 VOTING_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY, Role.MEMBER, Role.EXPERT})
+# Art. 12 / R-MEET-1: meetings are convened by the leader or a deputy leader.
+CONVENING_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY})
 
 # Art. 6 / R-ORG-2: the Expert Panel has five to seven experts.
 EXPERT_PANEL_MIN = 5
@@ -20,41 +59,58 @@ def is_voting_role(role: str) -> bool:
     return role in VOTING_ROLES
 
 
+def may_convene(role: str | None) -> bool:
+    """Art. 12 / R-MEET-1: return whether a seat of ``role`` convenes its body's meetings."""
+    return role in CONVENING_ROLES
+
+
+def may_sign_minutes(role: str | None) -> bool:
+    """Art. 15 / R-MIN-1: only the body's leader signs its minutes (not a deputy, not an admin)."""
+    return role == Role.LEADER
+
+
 @dataclass(frozen=True)
 class Grant:
     """Permission ``codename`` on ``scope``: "own" (the seat's own body, or its own unit for a
-    unit's seat) or one Body.Kind (that body)."""
+    unit's seat) or one BodyKind (that body)."""
 
     codename: str
     scope: str = "own"
 
 
-# R-DUTY-1: what each seat may do, and on which bodies.
-# Art. 12: the leader or a deputy convenes; Art. 15: only the leader signs minutes;
-# Art. 13: seated voting members vote; Art. 9: the Office organises the meetings of the
-# Leading Group and the Work Group and keeps the roster; Art. 11: experts review projects.
+# Art. 9: the Office organises the meetings of the Leading Group and the Work Group and keeps
+# the roster (of every body); Art. 11: experts review projects.
 _OFFICE_SERVES = (
-    Body.Kind.LEADING_GROUP,
-    Body.Kind.WORK_GROUP,
-    Body.Kind.OFFICE,
-    Body.Kind.EXPERT_PANEL,
+    BodyKind.LEADING_GROUP,
+    BodyKind.WORK_GROUP,
+    BodyKind.OFFICE,
+    BodyKind.EXPERT_PANEL,
 )
-ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {
-    Role.LEADER: (Grant("convene_meeting"), Grant("sign_minutes"), Grant("vote")),
-    Role.DEPUTY: (Grant("convene_meeting"), Grant("vote")),
-    Role.MEMBER: (Grant("vote"),),
-    Role.OFFICE_DIRECTOR: tuple(
-        grant
-        for kind in _OFFICE_SERVES
-        for grant in (Grant("manage_meetings", kind), Grant("manage_seats", kind))
-    ),
-    Role.OFFICE_STAFF: tuple(
-        grant
-        for kind in _OFFICE_SERVES
-        for grant in (Grant("manage_meetings", kind), Grant("manage_seats", kind))
-    ),
-    Role.EXPERT: (Grant("review_projects"), Grant("vote")),
-}
+_OFFICE_GRANTS = tuple(
+    grant
+    for kind in _OFFICE_SERVES
+    for grant in (Grant("manage_meetings", kind), Grant("manage_seats", kind))
+)
+
+
+def _grants_of(role: Role) -> tuple[Grant, ...]:
+    """R-DUTY-1: what a seat of ``role`` may do, from the rules above."""
+    grants = []
+    if may_convene(role):  # Art. 12
+        grants.append(Grant("convene_meeting"))
+    if may_sign_minutes(role):  # Art. 15
+        grants.append(Grant("sign_minutes"))
+    if role in (Role.OFFICE_DIRECTOR, Role.OFFICE_STAFF):  # Art. 9
+        grants.extend(_OFFICE_GRANTS)
+    if role == Role.EXPERT:  # Art. 11
+        grants.append(Grant("review_projects"))
+    if is_voting_role(role):  # Art. 13
+        grants.append(Grant("vote"))
+    return tuple(grants)
+
+
+# R-DUTY-1: what each seat may do, and on which bodies.
+ROLE_GRANTS: dict[str, tuple[Grant, ...]] = {role: _grants_of(role) for role in Role}
 
 # R-ORG-1, R-DUTY-1: a unit's seats are its head (单位负责人, one) and its liaisons (联络员).
 # Both act for their own unit (acknowledge and report, Art. 10, 16); the head alone heads it.
@@ -124,7 +180,7 @@ def may_add_expert(*, seated: int) -> bool:
 
 # Art. 9: the Office keeps the roster, the units' seats included: whoever may fill the
 # Office's own seats fills and vacates those of every unit.
-UNIT_SEATS_KEPT_BY: str = Body.Kind.OFFICE
+UNIT_SEATS_KEPT_BY: str = BodyKind.OFFICE
 
 
 def may_appoint(*, actor_id: int | None, person_id: int) -> bool:

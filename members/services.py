@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from infogov import audit
 from infogov.steps import StepRefused
-from members import auth, rules
+from members import rules
 from members.models import (
     Appointment,
     Body,
@@ -300,7 +300,6 @@ def _sync(user_ids: list[int] | None) -> PermissionChanges:
         User.objects.filter(pk__in=changed).update(
             permissions_revision=F("permissions_revision") + 1
         )
-        auth.forget_users(changed)
     return changes
 
 

@@ -1,16 +1,14 @@
 from functools import partial
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infogov.forms import errors_as_message
 from infogov.steps import post_step
 from members import permissions, services
 from members.forms import AddSeatForm, AddUnitSeatForm, FillSeatForm, VacateSeatForm
@@ -188,45 +186,30 @@ def _seat_for_manager(request: HttpRequest, seat_id: int) -> Seat:
     return seat
 
 
-def _run(request: HttpRequest, action, success: str) -> None:
-    try:
-        action()
-    except services.RosterError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-
-
 @login_required
 @require_POST
 def seat_fill(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
-    form = FillSeatForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect(seat.body)
-    _run(
+    return post_step(
         request,
-        lambda: services.fill_seat(actor=request.user, seat=seat, **form.cleaned_data),
-        _("Seat filled."),
+        partial(services.fill_seat, actor=request.user, seat=seat),
+        success=_("Seat filled."),
+        then=seat.body,
+        form=FillSeatForm(request.POST),
     )
-    return redirect(seat.body)
 
 
 @login_required
 @require_POST
 def seat_vacate(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
-    form = VacateSeatForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect(seat.body)
-    _run(
+    return post_step(
         request,
-        lambda: services.vacate_seat(actor=request.user, seat=seat, **form.cleaned_data),
-        _("Seat vacated."),
+        partial(services.vacate_seat, actor=request.user, seat=seat),
+        success=_("Seat vacated."),
+        then=seat.body,
+        form=VacateSeatForm(request.POST),
     )
-    return redirect(seat.body)
 
 
 @login_required
@@ -235,16 +218,13 @@ def seat_add(request: HttpRequest, code: str) -> HttpResponse:
     body = permissions.get_body_for_user_or_404(request.user, code)
     if not permissions.can_manage_seats(request.user, body):
         raise PermissionDenied
-    form = AddSeatForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect(body)
-    _run(
+    return post_step(
         request,
-        lambda: services.add_seat(actor=request.user, body=body, **form.cleaned_data),
-        _("Seat added."),
+        partial(services.add_seat, actor=request.user, body=body),
+        success=_("Seat added."),
+        then=body,
+        form=AddSeatForm(request.POST),
     )
-    return redirect(body)
 
 
 # --- A unit's seats, kept by the Office (Art. 9) --------------------------------------------

@@ -43,11 +43,10 @@ def require_second_factor(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(settings):
-    """Each test starts with an empty cache: rolled-back meetings reuse ids and revisions. The
-    suite runs in one process, so the signed-in person is cached as with a shared cache."""
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back transactions reuse ids and revisions
+    (the permissions cached under a person's permissions revision, the verify page's counts)."""
     cache.clear()
-    settings.INFOGOV_CACHE_PEOPLE = True
 
 
 @pytest.fixture
@@ -55,6 +54,12 @@ def english():
     """Activate English, so that messages of services can be matched exactly."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def english_pages(settings):
+    """Serve pages in English, so that their messages can be matched exactly."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, ExpectedMember, Motion, QuorumCheck
-from meetings.services import attendance
 from members.models import User
 
 
@@ -153,7 +152,7 @@ def build_document(
         unit = member.person.unit.name if member.person.unit else member.person.title
         return f"{member.person.full_name}（{unit}）" if unit else member.person.full_name
 
-    numbers = attendance(meeting)
+    numbers = meeting.expected_members.attendance()
     items = []
     for item in (
         meeting.items.select_related("presenter_unit").prefetch_related("motions").order_by("order")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from meetings import rules as meeting_rules
 from meetings.minutes import rules
 from meetings.minutes.models import Minutes
-from meetings.services import InvalidTransition, MeetingError
+from meetings.services.errors import InvalidTransition, MeetingError
 from members.models import Appointment, Body, User
 
 

@@ -19,7 +19,6 @@ from meetings.minutes.documents import build_document, format_number
 from meetings.minutes.guards import lock_minutes, require_leader, require_step
 from meetings.minutes.models import Distribution, DocumentCounter, IssuedMinutes, Minutes
 from meetings.minutes.rules import Step
-from meetings.services import _page_changed
 from members.models import Body, User
 
 
@@ -77,7 +76,6 @@ def sign_and_issue(*, minutes_id: int, signer_id: int) -> IssuedMinutes:
     )
     minutes.status = Minutes.Status.ISSUED
     minutes.save(update_fields=["status", "updated_at"])
-    _page_changed(minutes.meeting_id)
     audit.record(
         actor=signer,
         action="minutes.issued",
@@ -96,5 +94,4 @@ def signing_failed(*, minutes_id: int, error: str) -> None:
     minutes.status = Minutes.Status.SUBMITTED
     minutes.comments = (_("Signing failed: %(error)s") % {"error": error})[:2000]
     minutes.save(update_fields=["status", "comments", "updated_at"])
-    _page_changed(minutes.meeting_id)
     audit.record(actor=None, action="minutes.signing_failed", obj=minutes, after={"error": error})

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from infogov import audit
-from meetings import unread
 from meetings.minutes import signing
 from meetings.minutes.documents import SignatureCheck
 from meetings.minutes.drafting import start_minutes
@@ -22,7 +21,7 @@ from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
 from meetings.minutes.rules import Step
 from meetings.minutes.tasks import sign_and_issue_minutes
 from meetings.models import Meeting, Notification
-from meetings.services import MeetingError, _page_changed
+from meetings.services.errors import MeetingError
 from members.models import Appointment, Role, User
 
 
@@ -38,7 +37,6 @@ def edit_minutes(
     before = {"title": minutes.title, "narrative": minutes.narrative}
     minutes.title, minutes.narrative = title.strip(), narrative.strip()
     minutes.save(update_fields=["title", "narrative", "updated_at"])
-    _page_changed(minutes.meeting_id)
     if distribution is not None:
         minutes.distribution.set(distribution)
     audit.record(
@@ -60,7 +58,6 @@ def submit_minutes(*, actor: User, minutes: Minutes) -> Minutes:
         raise MeetingError(_("Minutes are submitted once the meeting has closed."))
     minutes.status = Minutes.Status.SUBMITTED
     minutes.save(update_fields=["status", "updated_at"])
-    _page_changed(minutes.meeting_id)
     audit.record(actor=actor, action="minutes.submitted", obj=minutes)
     leaders = list(
         Appointment.objects.seated_in(minutes.meeting.body).filter(seat__role=Role.LEADER)
@@ -73,7 +70,6 @@ def submit_minutes(*, actor: User, minutes: Minutes) -> Minutes:
         )
         for a in leaders
     )
-    unread.changed([a.person_id for a in leaders])
     return minutes
 
 
@@ -87,7 +83,6 @@ def return_minutes(*, actor: User, minutes: Minutes, comments: str) -> Minutes:
         raise MeetingError(_("Say what should change."))
     minutes.status, minutes.comments = Minutes.Status.RETURNED, comments.strip()
     minutes.save(update_fields=["status", "comments", "updated_at"])
-    _page_changed(minutes.meeting_id)
     audit.record(actor=actor, action="minutes.returned", obj=minutes, after={"comments": comments})
     return minutes
 
@@ -111,7 +106,6 @@ def request_signature(*, actor: User, minutes: Minutes, password: str) -> Minute
             refused = False
             minutes.status = Minutes.Status.SIGNING
             minutes.save(update_fields=["status", "updated_at"])
-            _page_changed(minutes.meeting_id)
             audit.record(
                 actor=actor,
                 action="minutes.sign_authenticated",
@@ -139,7 +133,6 @@ def start_correction(*, actor: User, issued: IssuedMinutes) -> Minutes:
             _("A correction of %(number)s already exists.") % {"number": issued.number}
         )
     minutes = start_minutes(actor=actor, meeting=issued.minutes.meeting, corrects=issued)
-    _page_changed(minutes.meeting_id)
     return minutes
 
 

@@ -12,12 +12,19 @@ but localhost, and every page request to another host is aborted and fails the t
 """
 
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+
+from members import demo, services
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,6 +40,39 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 TIMEOUT_MS = 15_000
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server over an in-memory SQLite database: every server thread uses the test's
+    one connection, which sqlite3 cannot run two statements on at once ("bad parameter or
+    other API misuse" when two pages poll together), so requests are answered one at a time."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application: Callable[..., Iterable[bytes]]) -> None:
+        def one_at_a_time(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+            with self._lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_live_server_one_request_at_a_time() -> Iterator[None]:
+    """Set up before the (session-wide) live server, before the test database exists (so by
+    vendor: SQLite's test database is in memory). On PostgreSQL each thread has its own
+    connection and nothing changes."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(LiveServerThread, "server_class", _OneRequestAtATime)
+        yield
 
 
 @pytest.fixture(scope="package")
@@ -86,3 +126,10 @@ def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     for context in contexts:
         context.close()
     assert not off_loopback, f"the pages tried to leave loopback: {off_loopback}"
+
+
+@pytest.fixture
+def demo_logins() -> None:
+    """The annex and the demo logins (as `make run` has them), loaded before a page opens."""
+    services.load_roster()
+    demo.load_demo()

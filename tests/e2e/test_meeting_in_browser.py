@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from meetings.forms import VOTE_CHOICES
 from meetings.models import BallotReceipt, ExpectedMember, Meeting, Motion, NamedVote, SecretTally
-from members import demo, services
+from tests.e2e.pages import log_in, press
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,36 +40,12 @@ NOT_QUORATE = re.compile(r"(^|\s)not-quorate(\s|$)")
 
 
 @pytest.fixture
-def demo_logins() -> None:
-    """The annex and the demo logins (as `make run` has them), loaded before a page opens."""
-    services.load_roster()
-    demo.load_demo()
-
-
-@pytest.fixture
 def shots(tmp_path) -> Path:
     """Where screenshots go for a human to look at: $E2E_SCREENSHOT_DIR or the test's tmp dir."""
     return Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(reverse("login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
-
-
-def press(page: Page, action: str) -> None:
-    """Press the button of the form that posts to ``action``; the step must succeed."""
-    with page.expect_navigation():
-        page.locator(f"form[action='{action}'] button[type=submit]").click()
-    expect(page.locator(".messages li.error")).to_have_count(0)
-    expect(page.locator(".messages li.success")).to_be_visible()
 
 
 def numbers(*values: int) -> list[str]:

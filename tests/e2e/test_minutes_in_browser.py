@@ -22,6 +22,7 @@ from meetings.minutes.models import IssuedMinutes, Minutes
 from meetings.models import Meeting
 from members import demo, services
 from members.models import Body, User
+from tests.e2e.pages import log_in, press
 from tests.meetings.minutes_helpers import hold_meeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,23 +52,6 @@ def closed_meeting() -> Meeting:
     meeting = meetings.convene_meeting(actor=leader, meeting=meeting)
     assert meeting.expected_members.count() == 16
     return hold_meeting(meeting, clerk=clerk, leader=leader, present=12)
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(reverse("login"))
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
-
-
-def press(page: Page, action: str) -> None:
-    """Press the button of the form that posts to ``action``; the step must succeed."""
-    with page.expect_navigation():
-        page.locator(f"form[action='{action}'] button[type=submit]").click()
-    expect(page.locator(".messages li.error")).to_have_count(0)
-    expect(page.locator(".messages li.success")).to_be_visible()
 
 
 def status(page: Page, state: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members import demo, services
+from members import demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +20,6 @@ ANNEX_MEMBERS = {
     "马博虎", "李力", "阎祖书", "陈玉林", "霍学喜", "韦革宏", "王文博",
     "刘卫军", "胡信生", "张岁平", "韩苏建", "戴军", "刘西平", "杨家荣",
 }  # fmt: skip
-
-
-@pytest.fixture
-def demo_logins() -> None:
-    """The annex and the demo logins (as `make run` has them), loaded before a page opens."""
-    services.load_roster()
-    demo.load_demo()
 
 
 def log_in(page: Page, username: str) -> None:

@@ -1,15 +1,10 @@
 """The cache and the session store: per process by default, shared through Redis when
-REDIS_URL is set (infogov/settings.py), with one redis-py client per pool (infogov/cache.py)."""
+REDIS_URL is set (infogov/settings.py)."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
-import redis
-
-from infogov.cache import PooledRedisCache
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_REDIS = "redis://127.0.0.1:6379/13"
@@ -43,30 +38,8 @@ def test_with_redis_the_cache_is_shared_and_sessions_are_read_from_it():
     found = settings_with({"REDIS_URL": LOCAL_REDIS})
 
     assert found["caches"]["default"] == {
-        "BACKEND": "infogov.cache.PooledRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": LOCAL_REDIS,
         "KEY_PREFIX": "infogov",
     }
     assert found["sessions"] == "django.contrib.sessions.backends.cached_db"
-
-
-@pytest.fixture
-def redis_cache():
-    try:
-        redis.Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {LOCAL_REDIS}")
-    cache = PooledRedisCache(LOCAL_REDIS, {"KEY_PREFIX": "infogov-test"})
-    yield cache
-    cache.clear()
-
-
-def test_the_pooled_cache_keeps_one_client_and_works(redis_cache):
-    redis_cache.set("fragments", {"head": "<h1>会议</h1>"}, 30)
-
-    assert redis_cache.get("fragments") == {"head": "<h1>会议</h1>"}
-    assert redis_cache.get_many(["fragments", "missing"]) == {
-        "fragments": {"head": "<h1>会议</h1>"}
-    }
-    client = redis_cache._cache.get_client()
-    assert redis_cache._cache.get_client(write=True) is client

@@ -65,3 +65,10 @@ def in_session(convened, office_clerk, check_in_first) -> Meeting:
     """The plenary opened by the Office with all 16 expected members checked in."""
     check_in_first(convened, 16)
     return services.open_meeting(actor=office_clerk, meeting=convened)
+
+
+@pytest.fixture
+def session(convened, office_clerk, check_in_first) -> Meeting:
+    """The plenary in session with 15 of 16 present: all but 杨家荣 (the last seat)."""
+    check_in_first(convened, 15)
+    return services.open_meeting(actor=office_clerk, meeting=convened)

@@ -41,19 +41,6 @@ ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "office_clerk", 
 LOGIN = "login"  # an anonymous visitor is redirected to the login page
 
 
-@pytest.fixture(autouse=True)
-def _temporary_media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def admin(db) -> User:
-    """A superuser with no seat: administers the site, but sees no meeting by that alone."""
-    return User.objects.create_superuser(
-        username="admin", email="admin@example.org", password="x", full_name="系统管理员"
-    )
-
-
 @dataclass
 class World:
     draft: Meeting  # a Leading Group special meeting, drafted, not convened
@@ -411,23 +398,11 @@ def test_the_grid_covers_every_meetings_url(world):
     assert covered == named
 
 
-def test_the_meeting_is_read_whole_and_typed_without_its_body(
-    convened, member, django_assert_num_queries
-):
-    """get_meeting_for_user_or_404 reads the row with raw SQL: every column comes back as the
-    ORM would give it (dates as aware datetimes on either database), and the body, which the
-    permissions need only by id, is not read."""
-    from django.http import Http404
+@pytest.mark.parametrize(
+    "name", ["meetings:meeting_detail", "meetings:quorum_panel", "meetings:motion_detail"]
+)
+def test_an_unknown_or_impossible_id_is_404(client, convened, member, name):
+    client.force_login(member)
 
-    from meetings import permissions
-
-    with django_assert_num_queries(2):  # the meeting, the person's permissions
-        fetched = permissions.get_meeting_for_user_or_404(member, convened.pk)
-    expected = Meeting.objects.get(pk=convened.pk)
-
-    for field in Meeting._meta.concrete_fields:
-        assert getattr(fetched, field.attname) == getattr(expected, field.attname), field.name
-    assert fetched.starts_at.tzinfo is not None
-    assert "body" not in fetched._state.fields_cache
-    with pytest.raises(Http404):
-        permissions.get_meeting_for_user_or_404(member, convened.pk + 1000)
+    for pk in (convened.pk + 1000, 2**63, 10**30):
+        assert client.get(reverse(name, args=[pk])).status_code == 404

@@ -676,8 +676,8 @@ def test_the_unit_page_lists_the_minutes_sent_to_it(client, issued, liaison, out
     assert "None you may read." in stranger.content.decode()
 
 
-UNIT_PAGE_QUERIES = 8  # the person, permissions, unread count are cached by the first view;
-# the unit's seats (its head's, at least) and their appointments are two of them
+UNIT_PAGE_QUERIES = 10  # the permissions are cached by the first view; the unit's seats (its
+# head's, at least) and their appointments are two of them
 
 
 def test_the_unit_page_queries_do_not_grow_with_minutes(

@@ -1,5 +1,6 @@
 """The rules of procedure of Art. 12-13 (R-MEET-2, R-MEET-3, R-VOTE-3), against exact fractions."""
 
+import datetime as dt
 from fractions import Fraction
 
 import pytest
@@ -351,3 +352,74 @@ def test_only_the_leader_or_a_deputy_convenes(role, convenes):
 
     assert role is None or role in Role.values
     assert rules.may_convene(role) is convenes
+
+
+# --- Art. 12: who chairs, when a meeting ends; Art. 13: who votes ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codenames", "chairs"),
+    [
+        ({"convene_meeting"}, True),  # the leader or a deputy
+        ({"manage_meetings"}, True),  # the Office, on their behalf
+        ({"convene_meeting", "sign_minutes", "vote"}, True),
+        ({"vote"}, False),  # a member
+        ({"sign_minutes"}, False),
+        ({"manage_seats", "review_projects"}, False),
+        (set(), False),
+    ],
+)
+def test_the_convenors_and_the_office_chair(codenames, chairs):
+    assert rules.may_chair(frozenset(codenames)) is chairs
+
+
+CODENAMES = ["convene_meeting", "sign_minutes", "vote", "manage_meetings", "manage_seats"]
+
+
+@given(st.sets(st.sampled_from(CODENAMES)), st.sets(st.sampled_from(CODENAMES)))
+def test_more_permissions_never_take_the_chair_away(codenames, more):
+    assert rules.may_chair(codenames) <= rules.may_chair(codenames | more)
+    assert rules.may_chair(codenames) == bool({"convene_meeting", "manage_meetings"} & codenames)
+
+
+@pytest.mark.parametrize(
+    ("expected", "present", "votes"),
+    [(True, True, True), (True, False, False), (False, True, False), (False, False, False)],
+)
+def test_only_a_present_expected_member_votes(expected, present, votes):
+    # R-VOTE-4: a non-voting attendee (列席) is never expected, present or not.
+    assert rules.may_vote(expected=expected, present=present) is votes
+
+
+@given(st.booleans(), st.booleans())
+def test_voting_needs_both_a_seat_and_presence(expected, present):
+    assert rules.may_vote(expected=expected, present=present) == (expected and present)
+
+
+START = dt.datetime(2026, 3, 5, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "valid"),
+    [
+        (None, True),  # no end given
+        (START + dt.timedelta(microseconds=1), True),
+        (START + dt.timedelta(hours=2), True),
+        (START, False),  # ends as it starts
+        (START - dt.timedelta(minutes=1), False),
+    ],
+)
+def test_a_meeting_ends_after_it_starts(ends_at, valid):
+    assert rules.ends_after_start(starts_at=START, ends_at=ends_at) is valid
+
+
+@given(
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.timedeltas(min_value=dt.timedelta(days=-3), max_value=dt.timedelta(days=3)),
+)
+def test_the_end_is_valid_exactly_when_it_is_later(starts_at, length):
+    try:
+        ends_at = starts_at + length
+    except OverflowError:
+        return
+    assert rules.ends_after_start(starts_at=starts_at, ends_at=ends_at) == (length > dt.timedelta())

@@ -1056,19 +1056,6 @@ def test_agenda_items_are_numbered_in_order(draft, office_clerk):
     ]
 
 
-def test_the_vote_needs_client_side_binding_on_postgresql():
-    from meetings.checks import binding_errors
-
-    postgresql = {"ENGINE": "django.db.backends.postgresql", "NAME": "infogov"}
-    assert binding_errors(postgresql) == []
-    assert binding_errors({**postgresql, "OPTIONS": {"server_side_binding": False}}) == []
-
-    errors = binding_errors({**postgresql, "OPTIONS": {"server_side_binding": True}})
-    assert [error.id for error in errors] == ["meetings.E001"]
-    sqlite = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"server_side_binding": True}}
-    assert binding_errors(sqlite) == []
-
-
 @pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
 def test_the_voter_view_tells_each_person_their_own_state(
     convened, office_clerk, leader, member, deputy, check_in_first, method

@@ -24,36 +24,14 @@ from meetings.models import (
 )
 from meetings.rules import Basis, Threshold
 from members.models import User
-from tests.html import strip_csrf
+from tests.html import messages_after, messages_of, strip_csrf
 
-
-@pytest.fixture(autouse=True)
-def _english_and_temporary_media(settings, tmp_path):
-    # Messages are matched in English, whatever translations exist.
-    settings.LANGUAGE_CODE = "en"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def _follow_messages(client, response) -> list[str]:
-    """The messages shown on the page a redirect leads to."""
-    assert response.status_code == 302
-    return _messages(client.get(response["Location"]))
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 @pytest.fixture
 def item(convened, office_clerk) -> AgendaItem:
     return services.add_agenda_item(actor=office_clerk, meeting=convened, title="审议立项建议")
-
-
-@pytest.fixture
-def session(convened, office_clerk, check_in_first) -> Meeting:
-    """The plenary in session with 15 of 16 present: all but 杨家荣 (the last seat)."""
-    check_in_first(convened, 15)
-    return services.open_meeting(actor=office_clerk, meeting=convened)
 
 
 def _open_motion(item, leader, method=Motion.Method.NAMED, **rule) -> Motion:
@@ -77,7 +55,7 @@ def test_a_counted_vote_redirects_to_the_motion_page(client, session, item, lead
     assert response.status_code == 302
     assert response["Location"] == motion.get_absolute_url()
     assert list(NamedVote.objects.values_list("voter__username", "choice")) == [("yanzushu", "yes")]
-    assert _follow_messages(client, response) == ["Your vote has been counted."]
+    assert messages_after(client, response) == ["Your vote has been counted."]
 
 
 def test_a_second_vote_is_refused_with_409_and_the_page(client, session, item, leader, member):
@@ -88,7 +66,7 @@ def test_a_second_vote_is_refused_with_409_and_the_page(client, session, item, l
     response = client.post(_vote_url(motion), {"choice": "no"})
 
     assert response.status_code == 409
-    assert _messages(response) == ["You have already voted on this motion."]
+    assert messages_of(response) == ["You have already voted on this motion."]
     assert b'class="motion-text"' in response.content
     assert list(NamedVote.objects.values_list("choice", flat=True)) == ["yes"]
 
@@ -101,7 +79,7 @@ def test_an_invalid_choice_is_refused_with_409(client, session, item, leader, me
     response = client.post(_vote_url(motion), {"choice": choice})
 
     assert response.status_code == 409
-    assert _messages(response) == ["Choose yes, no or abstain."]
+    assert messages_of(response) == ["Choose yes, no or abstain."]
     assert NamedVote.objects.count() == 0
 
 
@@ -113,7 +91,7 @@ def test_a_member_not_checked_in_is_refused_with_409(client, session, item, lead
     response = client.post(_vote_url(motion), {"choice": "yes"})
 
     assert response.status_code == 409
-    assert _messages(response) == ["Only seated members who are checked in can vote."]
+    assert messages_of(response) == ["Only seated members who are checked in can vote."]
     assert NamedVote.objects.count() == 0
 
 
@@ -125,7 +103,7 @@ def test_a_vote_after_the_close_is_refused_with_409(client, session, item, leade
     response = client.post(_vote_url(motion), {"choice": "yes"})
 
     assert response.status_code == 409
-    assert _messages(response) == ["This vote is closed; your vote was not counted."]
+    assert messages_of(response) == ["This vote is closed; your vote was not counted."]
     assert b"This vote is closed." in response.content
 
 
@@ -152,15 +130,14 @@ def test_the_vote_endpoint_stays_lean(
 ):
     motion = _open_motion(item, leader)
     client.force_login(member)
-    client.get(reverse("dashboard"))  # as any request after the first, the person is cached
-    # The view: the session; no visibility check on a counted vote (only a present expected
-    # member can cast one). The service, in one transaction (a savepoint here, in the test's):
-    # one read of the motion's status, method and the voter's presence, INSERT ... ON CONFLICT
-    # DO NOTHING and the audit entry. PostgreSQL gets them in two strings: the savepoint, the
-    # motion's shared vote lock and the read; the vote with its entry, and the release.
-    service = 5 if connection.vendor == "sqlite" else 2
+    client.get(reverse("dashboard"))  # as any request after the first, the permissions are cached
+    # The view: the session, the person, the motion with its meeting (permissions). The
+    # service, in one transaction (a savepoint here, in the test's): on PostgreSQL the lock
+    # timeout and the motion's shared vote lock; the motion's status with the voter's seat,
+    # read after the lock; the vote in a savepoint of its own; the audit entry.
+    queries = 10 if connection.vendor == "sqlite" else 12
 
-    with django_assert_num_queries(1 + service):
+    with django_assert_num_queries(queries):
         response = client.post(_vote_url(motion), {"choice": "yes"})
 
     assert response.status_code == 302
@@ -323,8 +300,8 @@ def test_deferring_needs_a_reason(client, session, item, leader):
 
     url = reverse("meetings:motion_defer", args=[motion.pk])
 
-    refused = _follow_messages(client, client.post(url, {"reason": ""}))
-    deferred = _follow_messages(client, client.post(url, {"reason": "分歧"}))
+    refused = messages_after(client, client.post(url, {"reason": ""}))
+    deferred = messages_after(client, client.post(url, {"reason": "分歧"}))
 
     assert refused == ["Reason: This field is required."]
     assert deferred == ["The vote is deferred."]
@@ -418,13 +395,13 @@ def test_the_office_sees_answer_for_check_in_and_undo(client, convened, office_c
     assert response.context["can_convene"] is False
 
 
-# A first view renders the fragments: session, user, meeting, permissions, the body, quorum
-# numbers, attendees, items, materials, motions, quorum checks, minutes, the chair (and the
-# Office's expected members and the people and units of its forms), the person's own
-# attendance, and the unread notifications. Later views take the person (with their unread
-# count), the fragments and the permissions from the cache: session, meeting. None of them
-# grows with the number of members.
-@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 17, 2), ("member", 14, 2)])
+# The meeting page: session, person, meeting with its body and chair, the viewer's own
+# attendance, quorum numbers, items, materials, motions, unread notifications, attendees,
+# quorum checks (and for the Office its expected members and the people and units of its
+# forms). A first view also reads the person's permissions, which later views find cached;
+# a member's later view finds the page's parts cached too (session, person, meeting, own
+# attendance, unread notifications). None of them grows with the number of members.
+@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 15, 14), ("member", 12, 5)])
 @pytest.mark.parametrize("expected_members", [16, 500])
 def test_the_detail_page_query_count_does_not_grow_with_members(
     request,
@@ -469,8 +446,8 @@ def test_a_member_loads_every_row_on_demand(client, convened, member, django_ass
     page = client.get(convened.get_absolute_url())
     url = reverse("meetings:meeting_members", args=[convened.pk])
 
-    # Session, meeting, the expected members (the person and their permissions are cached).
-    with django_assert_num_queries(3):
+    # Session, person, meeting, the expected members (the permissions are cached).
+    with django_assert_num_queries(4):
         response = client.get(url, headers={"HX-Request": "true"})
 
     assert f'hx-get="{url}"'.encode() in page.content
@@ -531,7 +508,7 @@ def test_a_kind_the_body_does_not_hold_is_refused_with_a_message(client, roster,
     )
 
     assert response.status_code == 200
-    assert _messages(response) == [f"{roster.work_group} does not hold this kind of meeting."]
+    assert messages_of(response) == [f"{roster.work_group} does not hold this kind of meeting."]
     assert Meeting.objects.count() == 0
 
 
@@ -562,7 +539,7 @@ def test_the_leader_convenes_from_the_page(client, draft, leader):
     draft.refresh_from_db()
     assert draft.status == "convened"
     assert draft.expected_members.count() == 16
-    assert _follow_messages(client, response) == [
+    assert messages_after(client, response) == [
         "Meeting convened; the expected members have been notified."
     ]
 
@@ -573,7 +550,7 @@ def test_opening_without_quorum_is_refused_and_recorded(client, convened, check_
 
     response = client.post(reverse("meetings:meeting_open", args=[convened.pk]))
 
-    assert _follow_messages(client, response) == [
+    assert messages_after(client, response) == [
         "No quorum: 10 of 16 members present, 11 needed (Art. 12: more than two-thirds)."
     ]
     convened.refresh_from_db()
@@ -586,7 +563,7 @@ def test_a_member_checks_in_once_check_in_is_open(client, convened, member, offi
     url = reverse("meetings:attendance_check_in", args=[mine.pk])
     client.force_login(member)
 
-    too_early = _follow_messages(client, client.post(url))
+    too_early = messages_after(client, client.post(url))
     services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
     checked_in = client.post(url, {"next": "https://evil.example/"})
 
@@ -616,8 +593,8 @@ def test_leave_needs_a_reason_and_then_counts_as_on_leave(client, convened, memb
     url = reverse("meetings:attendance_answer", args=[mine.pk])
     client.force_login(member)
 
-    refused = _follow_messages(client, client.post(url, {"response": "leave", "reason": " "}))
-    granted = _follow_messages(client, client.post(url, {"response": "leave", "reason": "出差"}))
+    refused = messages_after(client, client.post(url, {"response": "leave", "reason": " "}))
+    granted = messages_after(client, client.post(url, {"response": "leave", "reason": "出差"}))
 
     assert refused == ["A leave of absence needs a reason."]
     assert granted == ["Answer recorded."]
@@ -663,7 +640,7 @@ def test_a_decision_cannot_name_another_items_vote(client, session, item, leader
         reverse("meetings:decision_record", args=[item.pk]), {"text": "同意", "motion": motion.pk}
     )
 
-    assert _follow_messages(client, response) == [
+    assert messages_after(client, response) == [
         "Vote: Select a valid choice. That choice is not one of the available choices."
     ]
     assert Decision.objects.count() == 0
@@ -692,7 +669,7 @@ def test_a_material_is_uploaded_and_downloaded_as_an_attachment(
         {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 demo", content_type="text/html")},
     )
 
-    assert _follow_messages(client, response) == ["Material uploaded."]
+    assert messages_after(client, response) == ["Material uploaded."]
     material = Material.objects.get()
     assert (material.name, material.size, material.content_type) == (
         "方案.pdf",
@@ -714,7 +691,7 @@ def test_a_file_of_another_type_is_refused_with_a_message(client, convened, item
         {"file": SimpleUploadedFile("run.exe", b"MZ")},
     )
 
-    [message] = _follow_messages(client, response)
+    [message] = messages_after(client, response)
     assert message.startswith("Files of this type cannot be uploaded; allowed: pdf, docx")
     assert Material.objects.count() == 0
 
@@ -722,7 +699,7 @@ def test_a_file_of_another_type_is_refused_with_a_message(client, convened, item
 def test_a_file_over_the_limit_is_refused_with_a_message(
     client, convened, item, office_clerk, monkeypatch
 ):
-    monkeypatch.setattr(services, "MAX_MATERIAL_BYTES", 1024 * 1024)
+    monkeypatch.setattr(services.agenda, "MAX_MATERIAL_BYTES", 1024 * 1024)
     client.force_login(office_clerk)
 
     response = client.post(
@@ -730,9 +707,7 @@ def test_a_file_over_the_limit_is_refused_with_a_message(
         {"file": SimpleUploadedFile("big.pdf", b"x" * (1024 * 1024 + 1))},
     )
 
-    assert _follow_messages(client, response) == [
-        "The file is 1.0 MB; at most 1 MB can be uploaded."
-    ]
+    assert messages_after(client, response) == ["The file is 1.0 MB; at most 1 MB can be uploaded."]
     assert Material.objects.count() == 0
 
 
@@ -755,9 +730,9 @@ def test_notifications_are_counted_in_the_header_and_read_on_view(client, conven
     assert b'class="count"' not in again.content
 
 
-# The voting page: session, the motion with its item, meeting and body, the voter's view in one
-# statement (attendance, own seat, own vote, count so far). The same for 16 and for 500
-# expected members, open or not, voted or not.
+# The voting page: session, person, the motion with its item, meeting and body, the attendance
+# with the voter's own seat, the votes with the voter's own, the unread notifications. The
+# same for 16 and for 500 expected members, open or not, voted or not.
 @pytest.mark.parametrize("expected_members", [16, 500])
 @pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
 def test_the_voting_page_query_count_does_not_grow_with_members(
@@ -773,12 +748,12 @@ def test_the_voting_page_query_count_does_not_grow_with_members(
     )
     motion = _open_motion(item, leader, method=method)
     client.force_login(member)
-    client.get(reverse("dashboard"))  # the person is cached from here on
+    client.get(reverse("dashboard"))  # the permissions are cached from here on
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         before = client.get(motion.get_absolute_url())
     client.post(_vote_url(motion), {"choice": "yes"})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         after = client.get(motion.get_absolute_url())
 
     present = 15 + expected_members - 16

@@ -1,7 +1,7 @@
-"""The vote outside any test transaction, as it runs in production: on PostgreSQL it writes its
-own BEGIN ... COMMIT (services._cast_vote_postgresql), and a savepoint within a caller's
-transaction. Every outcome leaves the connection outside a transaction, a refusal writes
-nothing, and a vote in a failed caller's transaction goes with it, on either database."""
+"""The vote outside any test transaction, as it runs in production: one transaction of its own
+on either database, a savepoint within a caller's. Every outcome leaves the connection outside
+a transaction, a refusal writes nothing, and a vote in a failed caller's transaction goes with
+it, on either database."""
 
 import pytest
 from django.db import connection, transaction
@@ -15,16 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def in_session(convened, office_clerk, check_in_first):
-    """In session with 15 of 16 present: all but the last seat."""
-    check_in_first(convened, 15)
-    return services.open_meeting(actor=office_clerk, meeting=convened)
-
-
-@pytest.fixture
-def open_vote(in_session, leader):
+def open_vote(session, leader):
     def open_vote(method: str) -> Motion:
-        item = services.add_agenda_item(actor=leader, meeting=in_session, title=f"议题 {method}")
+        item = services.add_agenda_item(actor=leader, meeting=session, title=f"议题 {method}")
         motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
         return services.open_vote(actor=leader, motion=motion)
 
@@ -50,7 +43,7 @@ def writes() -> tuple[int, ...]:
 
 
 @pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
-def test_every_outcome_ends_its_transaction(english, open_vote, in_session, leader, member, method):
+def test_every_outcome_ends_its_transaction(english, open_vote, session, leader, member, method):
     motion = open_vote(method)
     assert connection.get_autocommit() and not connection.in_atomic_block
 
@@ -58,7 +51,7 @@ def test_every_outcome_ends_its_transaction(english, open_vote, in_session, lead
     assert outside_a_transaction()
     counted = writes()
 
-    absent = ExpectedMember.objects.get(meeting=in_session, present=False).person
+    absent = ExpectedMember.objects.get(meeting=session, present=False).person
     for voter, message in ((member, "already voted"), (absent, "checked in"), (None, "closed")):
         if voter is None:
             services.close_vote(actor=leader, motion=motion)
@@ -68,7 +61,7 @@ def test_every_outcome_ends_its_transaction(english, open_vote, in_session, lead
         assert outside_a_transaction()
         assert writes() == counted
     with pytest.raises(Motion.DoesNotExist):
-        services.cast_vote_by_id(voter=member, motion_id=motion.pk + 1000, choice="yes")
+        services.cast_vote(voter=member, motion=Motion(pk=motion.pk + 1000), choice="yes")
     assert outside_a_transaction()
 
     assert counted[3] == 1
@@ -93,3 +86,36 @@ def test_within_a_transaction_a_savepoint_stands_in(english, open_vote, leader, 
         services.cast_vote(voter=leader, motion=motion, choice="no")
         raise RuntimeError("the caller's transaction fails")
     assert writes() == counted  # the vote went with it
+
+
+def test_a_vote_that_waits_too_long_for_its_lock_is_refused(
+    english, open_vote, member, monkeypatch
+):
+    """A close that never ends (a stuck transaction holding the vote lock exclusive) makes a
+    vote wait at most the lock timeout; then it is refused with a message and writes nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the vote lock is PostgreSQL's; SQLite serialises writers")
+    import psycopg
+
+    from meetings.services import votes
+
+    motion = open_vote(Motion.Method.NAMED)
+    monkeypatch.setattr(votes, "LOCK_TIMEOUT", "200ms")
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        dbname=database["NAME"],
+    ) as stuck:
+        stuck.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [votes.VOTE_LOCK_NAMESPACE, motion.pk]
+        )
+        with pytest.raises(MeetingError, match="The vote is busy; please try again"):
+            services.cast_vote(voter=member, motion=motion, choice="yes")
+        stuck.rollback()
+
+    assert outside_a_transaction()
+    assert writes() == (0, 0, 0, 0)
+    services.cast_vote(voter=member, motion=motion, choice="yes")  # once the lock is free
+    assert writes() == (1, 0, 0, 1)

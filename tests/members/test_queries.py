@@ -8,17 +8,17 @@ from members.models import Appointment, Role, Seat, Unit, UnitRole, User
 from tests.conftest import ROSTER_DAY
 
 # Pinned from the 16-member Leading Group of the annex, once a first view has cached the
-# person's row, permissions and unread count (members.auth). Body page:
-# session, body, seats, their holders, former holders, duties, children, and for the Office the
-# person choices of its fill form. Dashboard: session, my seats, bodies, the Expert Panel and
-# its size, and, for those who convene or organise the Leading Group's meetings, the Leading
-# Group and this academic year's plenaries (R-MEET-4).
-BODY_PAGE_QUERIES = {"leader": 7, "office_clerk": 8}
-DASHBOARD_QUERIES = 7  # incl. the unread notifications count
-# Unit page: session, unit, its seats and those held as its head, all their appointments,
-# duties, people, hosted bodies, the minutes sent to it; for the Office, whether the person
-# keeps the Office's seats, and the person choices of its fill form.
-UNIT_PAGE_QUERIES = {"member": 8, "office_clerk": 10}
+# person's permissions (members.permissions). Every page: the session, the person and the
+# header's unread notifications. Body page: the body, seats, their holders, former holders,
+# duties, children, and for the Office the person choices of its fill form. Dashboard: my
+# seats, bodies, the Expert Panel and its size, and, for those who convene or organise the
+# Leading Group's meetings, the Leading Group and this academic year's plenaries (R-MEET-4).
+BODY_PAGE_QUERIES = {"leader": 9, "office_clerk": 10}
+DASHBOARD_QUERIES = 9
+# Unit page: the unit, its seats and those held as its head, all their appointments, duties,
+# people, hosted bodies, the minutes sent to it; for the Office, whether the person keeps the
+# Office's seats, and the person choices of its fill form.
+UNIT_PAGE_QUERIES = {"member": 10, "office_clerk": 12}
 
 
 def grow(body, *, seated: int, vacant: int = 0) -> None:

@@ -17,6 +17,8 @@ from members.rules import (
     is_voting_role,
     may_add_expert,
     may_appoint,
+    may_convene,
+    may_sign_minutes,
     unit_for_duty,
 )
 
@@ -217,3 +219,29 @@ def test_grants_are_known_codenames_on_the_right_targets(role, owner_id, ids, pr
     assert {on for _, on, _t in grants} <= ({ON_UNIT} if is_unit_role(role) else {ON_BODY})
     # Art. 13: a seat grants "vote" exactly when its role votes.
     assert (("vote", *own) in grants) == is_voting_role(role)
+
+
+@pytest.mark.parametrize(
+    ("role", "convenes", "signs"),
+    [
+        (Role.LEADER, True, True),
+        (Role.DEPUTY, True, False),  # R-MIN-1: a deputy convenes but never signs
+        (Role.MEMBER, False, False),
+        (Role.EXPERT, False, False),
+        (Role.OFFICE_DIRECTOR, False, False),
+        (Role.OFFICE_STAFF, False, False),
+        (None, False, False),
+    ],
+)
+def test_who_convenes_and_who_signs(role, convenes, signs):
+    assert (may_convene(role), may_sign_minutes(role)) == (convenes, signs)
+
+
+@given(role=st.sampled_from(Role.values), body_id=st.integers(min_value=1, max_value=10_000))
+def test_a_seat_grants_convening_and_signing_exactly_by_the_rules(role, body_id):
+    # Art. 12, 15: the permissions are the rules' own answer, not a second list.
+    grants = grants_for(role=role, body_id=body_id, body_ids_by_kind=BODY_IDS)
+
+    assert (("convene_meeting", ON_BODY, body_id) in grants) == may_convene(role)
+    assert (("sign_minutes", ON_BODY, body_id) in grants) == may_sign_minutes(role)
+    assert may_sign_minutes(role) <= may_convene(role)  # whoever signs also convenes

@@ -1,6 +1,7 @@
-"""The meeting page's cached fragments (meetings/page_cache.py): after every service that
-changes the meeting, each kind of viewer is served exactly the page a cold render gives, the
-fragments never carry another person's CSRF token or role, and the quorum poll uses them too."""
+"""The meeting page: after every service that changes the meeting, each kind of viewer sees the
+change at once, exactly the page a render with an empty cache gives; its forms carry the
+viewer's own CSRF token, the Office's parts never reach anyone else, and the quorum poll
+follows check-ins."""
 
 import re
 
@@ -10,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from meetings import page_cache, services
+from meetings import services
 from meetings.minutes import services as minutes_services
 from meetings.minutes.models import Minutes
 from meetings.models import Meeting, Motion
@@ -213,9 +214,9 @@ def test_every_change_reaches_every_viewer_at_once(
             assert served["office"] != served_before["office"], f"nothing shown of: {name}"
 
 
-def test_cached_forms_carry_the_viewers_own_token(convened, leader, deputy):
-    """The leader's view fills the cache; the deputy (same role) posts a form of the cached
-    page with the token it carries, through the CSRF check."""
+def test_the_forms_carry_the_viewers_own_token(convened, leader, deputy):
+    """After the leader's view, the deputy (who may do the same) posts a form of their page
+    with the token it carries, through the CSRF check."""
     first = Client(enforce_csrf_checks=True)
     first.force_login(leader)
     first.get(convened.get_absolute_url())
@@ -223,10 +224,9 @@ def test_cached_forms_carry_the_viewers_own_token(convened, leader, deputy):
     second.force_login(deputy)
     page = second.get(convened.get_absolute_url()).content.decode()
 
-    assert page_cache.csrf_placeholder() not in page
     postpone = reverse("meetings:meeting_postpone", args=[convened.pk])
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
-    assert len(tokens) == 1  # one token for the page: the fragments' forms and the top bar's
+    assert len(tokens) == 1  # one token for the page: its forms and the top bar's
     token = tokens.pop()
     response = second.post(postpone, {"reason": "时间冲突", "csrfmiddlewaretoken": token})
 
@@ -234,7 +234,7 @@ def test_cached_forms_carry_the_viewers_own_token(convened, leader, deputy):
     assert Meeting.objects.get(pk=convened.pk).status == Meeting.Status.POSTPONED
 
 
-def test_a_member_never_gets_the_office_fragments(client, convened, office_clerk, member):
+def test_a_member_never_gets_the_office_parts(client, convened, office_clerk, member):
     office = Client()
     office.force_login(office_clerk)
     office_page = office.get(convened.get_absolute_url()).content.decode()
@@ -251,7 +251,7 @@ def test_a_member_never_gets_the_office_fragments(client, convened, office_clerk
         assert office_only not in member_page
 
 
-def test_each_language_has_its_own_fragments(client, convened, member):
+def test_each_language_has_its_own_page(client, convened, member):
     client.force_login(member)
     chinese = client.get(convened.get_absolute_url(), headers={"accept-language": "zh-hans"})
     english = client.get(convened.get_absolute_url(), headers={"accept-language": "en"})

@@ -1,0 +1,87 @@
+"""Every change of state of a meeting, by concern (Art. 12-16).
+
+- convening.py: drafting, rescheduling, convening, postponing, cancelling;
+- attendance.py: answers, check-in, the quorum gate, opening and closing the session;
+- agenda.py: agenda items, their materials, non-voting attendees;
+- votes.py: motions, opening, casting, closing and deferring votes;
+- decisions.py: how each item ended, and its forwarding;
+- notifications.py: notifications in the portal and invitations by mail;
+
+Each service checks the step against its state machine (meetings.rules.ALLOWED_STEPS), changes
+the rows inside one transaction, records an audit entry, and defers mail until the
+transaction commits. Permissions (who may press the button) are checked by the views through
+meetings.permissions; the rules of the regulation that depend on the person (R-MEET-1: only
+the leader or a deputy convenes; R-VOTE-4: only present seated members vote) are checked here
+as well, so no path around the views can break them.
+
+The minutes (Art. 15-16) have a package of their own, meetings.minutes.
+
+Callers import this package: ``from meetings import services; services.convene_meeting(...)``.
+"""
+
+from meetings.services.agenda import add_agenda_item, add_material, invite_attendee
+from meetings.services.attendance import (
+    answer_attendance,
+    attendance,
+    check_in,
+    close_meeting,
+    open_meeting,
+    set_check_in_open,
+    undo_check_in,
+)
+from meetings.services.convening import (
+    cancel_meeting,
+    convene_meeting,
+    convening_role,
+    draft_meeting,
+    postpone_meeting,
+    reschedule_meeting,
+)
+from meetings.services.decisions import record_decision
+from meetings.services.errors import InvalidTransition, MeetingError, QuorumNotMet
+from meetings.services.notifications import mark_notifications_read, unread_count
+from meetings.services.votes import (
+    VoterView,
+    cast_vote,
+    close_vote,
+    counts,
+    create_motion,
+    defer_vote,
+    open_vote,
+    voted_count,
+    voter_view,
+)
+
+__all__ = [
+    "InvalidTransition",
+    "MeetingError",
+    "QuorumNotMet",
+    "VoterView",
+    "add_agenda_item",
+    "add_material",
+    "answer_attendance",
+    "attendance",
+    "cancel_meeting",
+    "cast_vote",
+    "check_in",
+    "close_meeting",
+    "close_vote",
+    "convene_meeting",
+    "convening_role",
+    "counts",
+    "create_motion",
+    "defer_vote",
+    "draft_meeting",
+    "invite_attendee",
+    "mark_notifications_read",
+    "open_meeting",
+    "open_vote",
+    "postpone_meeting",
+    "record_decision",
+    "reschedule_meeting",
+    "set_check_in_open",
+    "undo_check_in",
+    "unread_count",
+    "voted_count",
+    "voter_view",
+]

@@ -1,0 +1,46 @@
+"""议定事项: how each agenda item ended, and where it is forwarded (Art. 13-14)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from infogov import audit
+from meetings.models import AgendaItem, Decision, Motion
+from meetings.rules import MeetingStep, MotionStatus
+from meetings.services._common import check_step, lock_meeting
+from meetings.services.errors import MeetingError
+from members.models import User
+
+
+@transaction.atomic
+def record_decision(
+    *, actor: User, item: AgendaItem, text: str, motion: Motion | None = None, forward_to: str = ""
+) -> Decision:
+    """议定事项: how an item ended; a major matter needs a closed vote (Art. 13), and the
+    decision may be forwarded to the Party Standing Committee or the President's Office
+    (Art. 14)."""
+    meeting = lock_meeting(item.meeting_id)
+    check_step(MeetingStep.DECIDE, meeting)
+    if Decision.objects.filter(item=item).exists():
+        raise MeetingError(_("This item has been decided."))
+    if motion is not None and (motion.item_id != item.pk or motion.status != MotionStatus.CLOSED):
+        raise MeetingError(_("Choose a closed vote of this item."))
+    if item.is_major and motion is None:
+        raise MeetingError(_("A major matter is decided only by a vote (Art. 13)."))
+    if forward_to not in Decision.Forward.values:
+        raise MeetingError(_("Unknown body to forward to."))
+    if not text.strip():
+        raise MeetingError(_("Write the decision."))
+    decision = Decision.objects.create(
+        item=item, text=text.strip(), motion=motion, forward_to=forward_to, recorded_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="decision.recorded",
+        obj=decision,
+        after={
+            "motion": motion.pk if motion else None,
+            "passed": motion.passed if motion else None,
+            "forward_to": forward_to,
+        },
+    )
+    return decision

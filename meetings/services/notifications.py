@@ -1,0 +1,73 @@
+"""Telling people: notifications in the portal, and mail with a calendar invitation."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from meetings.ics import meeting_ics
+from meetings.models import Meeting, Notification
+from members.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def notify_expected(
+    meeting: Meeting, template: str, *, cancel: bool = False, reason: str = ""
+) -> None:
+    """Tell expected members and attendees in the portal, and by mail with an .ics after commit."""
+    people = list(
+        User.objects.filter(
+            Q(pk__in=meeting.expected_members.values("person"))
+            | Q(pk__in=meeting.attendees.values("person"))
+        )
+    )
+    when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    text = template % {
+        "title": meeting.title,
+        "when": when,
+        "where": meeting.location,
+        "reason": reason,
+    }
+    Notification.objects.bulk_create(
+        Notification(recipient=p, meeting=meeting, text=text[:300]) for p in people
+    )
+    recipients = [p.email for p in people if p.email]
+    if not recipients:
+        return
+    meeting_id, sequence = meeting.pk, meeting.ics_sequence
+
+    def send() -> None:
+        fresh = Meeting.objects.select_related("body").get(pk=meeting_id)
+        if fresh.ics_sequence != sequence:
+            return  # a later change sends its own invitation
+        mail = EmailMessage(
+            subject=text, body=text, from_email=settings.DEFAULT_FROM_EMAIL, bcc=recipients
+        )
+        mail.attach(
+            "meeting.ics",
+            meeting_ics(fresh, cancel=cancel),
+            "text/calendar; method=" + ("CANCEL" if cancel else "REQUEST"),
+        )
+        try:
+            mail.send()
+        except OSError:
+            # The portal notification is already saved; a mail relay outage must not undo it.
+            logger.exception("Could not mail the invitation of meeting %s", meeting_id)
+
+    transaction.on_commit(send)
+
+
+def unread_count(user: User) -> int:
+    """Return how many notifications ``user`` has not read (the header's count)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_notifications_read(*, user: User) -> int:
+    """Mark every unread notification of ``user`` read; return how many were."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

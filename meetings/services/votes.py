@@ -1,0 +1,344 @@
+"""Motions and their votes: putting a motion, opening, casting, closing and deferring
+(Art. 13, R-VOTE-1 to R-VOTE-5).
+
+A vote runs in one transaction on either database. On PostgreSQL the motion's advisory vote
+lock orders it against the steps that change the motion's status: voters hold it shared, so
+they never wait for one another; opening, closing and deferring hold it exclusive, so they
+wait only for the votes in flight, and every vote after them sees the new status. (Unlike a
+row lock FOR SHARE, whose new sharers jump ahead of a waiting FOR UPDATE, the lock manager
+queues a shared request behind a waiting exclusive one, so a close is never starved by a
+burst of votes.) SQLite serialises writers with its IMMEDIATE transactions, which is stronger
+still, so it takes no lock of this kind.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infogov import audit
+from meetings import rules
+from meetings.models import (
+    ATTENDANCE_COUNTS,
+    AgendaItem,
+    BallotReceipt,
+    Decision,
+    ExpectedMember,
+    Motion,
+    NamedVote,
+    QuorumCheck,
+    SecretTally,
+    attendance_of,
+)
+from meetings.rules import MeetingStep, MotionStatus, MotionStep
+from meetings.services._common import check_step, lock_meeting
+from meetings.services.attendance import gated, record_gate
+from meetings.services.errors import InvalidTransition, MeetingError
+from members.models import User
+
+# PostgreSQL advisory lock namespace of a motion's vote (the first of the two int4 keys).
+VOTE_LOCK_NAMESPACE = 7301
+# How long a vote, or a step that changes a motion's status, waits for a lock: a vote takes
+# milliseconds, so a wait this long is a stuck transaction, and the request is refused
+# instead of holding a server thread.
+LOCK_TIMEOUT = "10s"
+
+
+def lock_votes(motion_id: int, *, exclusive: bool) -> None:
+    """Take the motion's vote lock until the transaction ends: shared to vote, exclusive to
+    change the motion's status (PostgreSQL; SQLite needs none). The shape of pretix's
+    ``lock_objects``: a lock timeout for this transaction, then the lock."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    # Two int4 keys; ids past 2**31 share a key with another motion, which only serialises more.
+    key = motion_id & 0x7FFFFFFF
+    try:
+        with connection.cursor() as cursor:
+            # Raw SQL: the ORM can say neither a transaction's lock timeout nor an advisory lock.
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"SELECT {function}(%s, %s)", [VOTE_LOCK_NAMESPACE, key])
+    except OperationalError as error:  # lock_timeout: LockNotAvailable
+        raise MeetingError(_("The vote is busy; please try again.")) from error
+
+
+def _lock_motion(motion: Motion) -> Motion:
+    """The motion locked for a change of status: the vote lock exclusive (it waits for the
+    votes in flight and is seen by every later vote), its row, then its meeting's
+    (lock_meeting: the meeting page shows the motion's status, and the meeting cannot close
+    while a vote opens)."""
+    lock_votes(motion.pk, exclusive=True)
+    locked = Motion.objects.select_for_update(of=("self",)).select_related("item").get(pk=motion.pk)
+    locked.item.meeting = lock_meeting(locked.item.meeting_id)
+    return locked
+
+
+def _motion_status_refusal(motion: Motion) -> InvalidTransition:
+    return InvalidTransition(
+        _("This vote is %(status)s.") % {"status": motion.get_status_display()}
+    )
+
+
+@transaction.atomic
+def create_motion(
+    *,
+    actor: User,
+    item: AgendaItem,
+    text: str,
+    method: str = Motion.Method.NAMED,
+    basis: str = rules.Basis.EXPECTED,
+    threshold: str = rules.Threshold.MORE_THAN_HALF,
+) -> Motion:
+    """Put a motion on an item; its method and passing rule are fixed from here on (Art. 13)."""
+    meeting = lock_meeting(item.meeting_id)
+    check_step(MeetingStep.PUT_MOTION, meeting)
+    if Decision.objects.filter(item=item).exists():
+        raise MeetingError(_("This item has been decided."))
+    if item.motions.filter(status__in=rules.PENDING_MOTION).exists():
+        raise MeetingError(_("This item already has a pending vote."))
+    if (
+        method not in Motion.Method.values
+        or basis not in rules.Basis
+        or threshold not in rules.Threshold
+    ):
+        raise MeetingError(_("Unknown voting method or passing rule."))
+    motion = Motion.objects.create(
+        item=item, text=text, method=method, basis=basis, threshold=threshold
+    )
+    audit.record(
+        actor=actor,
+        action="motion.created",
+        obj=motion,
+        after={"method": method, "basis": basis, "threshold": threshold},
+    )
+    return motion
+
+
+@gated
+def open_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
+    """Open a vote: the meeting is in session and quorate (R-MEET-2)."""
+    motion = _lock_motion(motion)
+    meeting = motion.item.meeting
+    if not rules.may(MeetingStep.OPEN_VOTE, meeting.status):
+        raise InvalidTransition(_("Votes open only while the meeting is in session."))
+    if not rules.may(MotionStep.OPEN, motion.status):
+        raise _motion_status_refusal(motion)
+    if Motion.objects.filter(item__meeting=meeting, status=MotionStatus.OPEN).exists():
+        raise MeetingError(_("Another vote is open; close it first (Art. 13: one item at a time)."))
+    check = record_gate(actor, meeting, QuorumCheck.Gate.OPEN_VOTE, motion)
+    if check.passed:
+        motion.status, motion.opened_at = MotionStatus.OPEN, timezone.now()
+        motion.save(update_fields=["status", "opened_at"])
+        if motion.method == Motion.Method.SECRET:
+            SecretTally.objects.bulk_create(
+                SecretTally(motion=motion, choice=c) for c in rules.Choice
+            )
+        audit.record(
+            actor=actor,
+            action="vote.opened",
+            obj=motion,
+            after={"present": check.present, "expected": check.expected},
+        )
+    return motion, check
+
+
+@transaction.atomic
+def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
+    """One present, seated member casts one vote (R-VOTE-1, R-VOTE-2, R-VOTE-4); raises
+    MeetingError when refused, and Motion.DoesNotExist for no such motion.
+
+    A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
+    The audit trail records that a vote was cast, never the secret choice.
+    """
+    if choice not in rules.Choice:
+        raise MeetingError(_("Choose yes, no or abstain."))
+    lock_votes(motion.pk, exclusive=False)
+    # Read after the lock, so that a close committed while this vote waited is seen: the
+    # motion's status and method, and whether the voter is expected and present (None if not
+    # expected), in one query.
+    seat = ExpectedMember.objects.filter(
+        meeting_id=OuterRef("item__meeting_id"), person_id=voter.pk
+    ).values("present")
+    status, method, present = (
+        Motion.objects.filter(pk=motion.pk)
+        .annotate(voter_present=Subquery(seat))
+        .values_list("status", "method", "voter_present")
+        .get()
+    )
+    if not rules.may(MotionStep.CAST, status):
+        raise MeetingError(
+            _("This vote is closed; your vote was not counted.")
+            if status == MotionStatus.CLOSED
+            else _("This vote is not open.")
+        )
+    if not rules.may_vote(expected=present is not None, present=bool(present)):
+        raise MeetingError(_("Only seated members who are checked in can vote."))
+    named = method == Motion.Method.NAMED
+    try:
+        # R-VOTE-2: the unique constraint decides, in a savepoint of its own, so that a
+        # duplicate leaves the transaction usable.
+        with transaction.atomic():
+            if named:
+                NamedVote.objects.create(motion=motion, voter=voter, choice=choice)
+            else:
+                BallotReceipt.objects.create(motion=motion, voter=voter)
+                _count_ballot(motion, choice)
+    except IntegrityError:
+        raise MeetingError(_("You have already voted on this motion.")) from None
+    audit.record(
+        actor=voter,
+        action="vote.cast",
+        obj=motion,
+        after={"choice": choice} if named else None,
+    )
+
+
+def _count_ballot(motion: Motion, choice: str) -> None:
+    """Add a secret ballot to its counter. R-VOTE-1: all three counters are written, so that
+    no row version, row order or transaction stamp (PostgreSQL's xmin, which the receipt
+    shares) tells which one this ballot went to. They are locked in id order first, so that
+    voters never deadlock."""
+    tallies = SecretTally.objects.filter(motion=motion)
+    list(tallies.select_for_update(of=("self",)).order_by("id").values_list("id", flat=True))
+    tallies.update(
+        count=Case(
+            When(choice=choice, then=F("count") + 1),
+            default=F("count"),
+            output_field=SecretTally._meta.get_field("count"),
+        )
+    )
+
+
+def counts(motion: Motion) -> dict[str, int]:
+    """Return the votes cast so far by choice."""
+    if motion.method == Motion.Method.NAMED:
+        rows = motion.named_votes.values_list("choice").annotate(n=Count("id"))
+    else:
+        rows = motion.secret_tallies.values_list("choice", "count")
+    return dict(rows)
+
+
+def voted_count(motion: Motion) -> int:
+    """Return how many have voted ("n of m have voted")."""
+    if motion.method == Motion.Method.NAMED:
+        return motion.named_votes.count()
+    return motion.receipts.count()
+
+
+@dataclass(frozen=True)
+class VoterView:
+    """What the voting page shows a person about a motion: the meeting's attendance, their
+    own seat (None if not expected), whether they have voted (and how, if named), and how many
+    have voted so far."""
+
+    numbers: rules.Attendance
+    me: ExpectedMember | None
+    has_voted: bool
+    my_choice: str | None
+    voted: int
+
+
+def voter_view(motion: Motion, person: User) -> VoterView:
+    """Return what ``person`` sees of ``motion`` on the voting page, in two queries: the
+    attendance with the person's own row, and the votes with the person's own."""
+    members = ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id)
+    mine = Q(person_id=person.pk)
+    row = members.aggregate(
+        **ATTENDANCE_COUNTS,
+        me=Max("pk", filter=mine),
+        me_present=Count("pk", filter=mine & Q(present=True)),
+    )
+    me = None
+    if row["me"] is not None:
+        me = ExpectedMember(pk=row["me"], meeting_id=motion.item.meeting_id, person_id=person.pk)
+        me.present = bool(row["me_present"])
+    if motion.method == Motion.Method.NAMED:
+        votes = motion.named_votes.aggregate(
+            voted=Count("pk"), mine=Max("choice", filter=Q(voter_id=person.pk))
+        )
+        choice, has_voted = votes["mine"], votes["mine"] is not None
+    else:
+        votes = motion.receipts.aggregate(
+            voted=Count("pk"), mine=Count("pk", filter=Q(voter_id=person.pk))
+        )
+        choice, has_voted = None, votes["mine"] > 0
+    return VoterView(
+        numbers=attendance_of(row),
+        me=me,
+        has_voted=has_voted,
+        my_choice=choice,
+        voted=votes["voted"],
+    )
+
+
+@gated
+def close_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
+    """Close a vote with quorum (R-MEET-2) and count it under its rule (R-VOTE-3)."""
+    motion = _lock_motion(motion)
+    if not rules.may(MotionStep.CLOSE, motion.status):
+        raise InvalidTransition(_("This vote is not open."))
+    meeting = motion.item.meeting
+    check = record_gate(actor, meeting, QuorumCheck.Gate.CLOSE_VOTE, motion)
+    if check.passed:
+        result = rules.tally(
+            counts(motion),
+            basis=rules.Basis(motion.basis),
+            threshold=rules.Threshold(motion.threshold),
+            expected=check.expected,
+            present=check.present,
+        )
+        motion.status, motion.closed_at = MotionStatus.CLOSED, timezone.now()
+        motion.expected, motion.present = check.expected, check.present
+        motion.yes, motion.no, motion.abstain = result.yes, result.no, result.abstain
+        motion.base, motion.required, motion.passed = result.base, result.required, result.passed
+        motion.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "expected",
+                "present",
+                "yes",
+                "no",
+                "abstain",
+                "base",
+                "required",
+                "passed",
+            ]
+        )
+        audit.record(
+            actor=actor,
+            action="vote.closed",
+            obj=motion,
+            after={
+                "yes": result.yes,
+                "no": result.no,
+                "abstain": result.abstain,
+                "base": result.base,
+                "required": result.required,
+                "passed": result.passed,
+            },
+        )
+    return motion, check
+
+
+@transaction.atomic
+def defer_vote(*, actor: User, motion: Motion, reason: str) -> Motion:
+    """暂缓表决 (R-VOTE-5): set a vote aside with a reason; ballots already cast are not counted."""
+    motion = _lock_motion(motion)
+    if not rules.may(MotionStep.DEFER, motion.status):
+        raise _motion_status_refusal(motion)
+    if not reason.strip():
+        raise MeetingError(_("Give a reason."))
+    before = {"status": motion.status}
+    motion.status, motion.deferred_reason, motion.closed_at = (
+        MotionStatus.DEFERRED,
+        reason.strip(),
+        timezone.now(),
+    )
+    motion.save(update_fields=["status", "deferred_reason", "closed_at"])
+    audit.record(
+        actor=actor, action="vote.deferred", obj=motion, before=before, after={"reason": reason}
+    )
+    return motion
