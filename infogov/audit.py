@@ -1,9 +1,12 @@
-"""The one way services record what they changed."""
+"""The one way services record what they changed: an entry appended to the hash chain
+(infogov.auditchain)."""
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from infogov import auditchain
 from infogov.models import AuditEntry
 
 
@@ -15,8 +18,11 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an audit entry for ``obj``; call inside the service's transaction."""
-    return AuditEntry.objects.create(**_values(actor, action, obj, before, after))
+    """Append an audit entry for ``obj``; call inside the service's transaction, which then
+    holds the chain (auditchain.head) until it ends, so call it last."""
+    values = {**_values(actor, action, obj, before, after), "at": timezone.now()}
+    with transaction.atomic(savepoint=False):  # its own transaction if called outside one
+        return AuditEntry.objects.create(**values, **_link(values))
 
 
 def _values(actor, action, obj, before, after) -> dict[str, Any]:
@@ -29,3 +35,18 @@ def _values(actor, action, obj, before, after) -> dict[str, Any]:
         "before": before,
         "after": after,
     }
+
+
+def _link(values: dict[str, Any]) -> dict[str, Any]:
+    return auditchain.link(
+        {
+            "at": values["at"],
+            "actor_id": getattr(values["actor"], "pk", None),
+            "action": values["action"],
+            "object_type": values["object_type"],
+            "object_id": values["object_id"],
+            "object_repr": values["object_repr"],
+            "before": auditchain.stored_json(values["before"]),
+            "after": auditchain.stored_json(values["after"]),
+        }
+    )

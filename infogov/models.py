@@ -1,9 +1,11 @@
-"""Cross-cutting models: the audit trail every service appends to."""
+"""Cross-cutting models: the audit trail every service appends to, a hash chain (auditchain.py),
+and the record of its verifications."""
 
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,9 +25,12 @@ class AuditTrailError(Exception):
 
 
 class AuditEntry(models.Model):
-    """One change of state: who did what to which object, with before and after."""
+    """One change of state: who did what to which object, with before and after; a link of
+    the hash chain (infogov.auditchain), appended only through infogov.audit.record."""
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set by record() before the hash is computed, so not auto_now_add (which would set it
+    # again when saving).
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -40,13 +45,17 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # The chain: 1, 2, 3, ... without gaps, so a removed entry leaves one.
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
+    prev_hash = models.CharField(_("hash of the entry before"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
-        ordering = ["-at", "-id"]
+        ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
@@ -60,3 +69,32 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AuditTrailError(_("The audit trail is append-only."))
+
+
+class AuditVerification(models.Model):
+    """One run of ``manage.py verify_audit``: how far the chain was found intact (the link the
+    next run compares with), or the first problem. Appended, never changed."""
+
+    at = models.DateTimeField(_("verified at"), default=timezone.now, editable=False)
+    intact = models.BooleanField(_("intact"))
+    entries = models.PositiveBigIntegerField(_("entries verified"))
+    # The last good link: the whole chain when intact, up to the problem otherwise.
+    head_seq = models.PositiveBigIntegerField(_("last sequence number"))
+    head_hash = models.CharField(_("last hash"), max_length=64)
+    # The first problem (auditchain.Problem.as_json()), if any.
+    problem = models.JSONField(_("problem"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"))
+
+    class Meta:
+        verbose_name = _("audit trail verification")
+        verbose_name_plural = _("audit trail verifications")
+        ordering = ["-at", "-id"]
+        get_latest_by = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.head_seq} {self.intact}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditTrailError(_("The audit trail is append-only."))
+        super().save(*args, **kwargs)

@@ -134,8 +134,9 @@ def test_the_vote_endpoint_stays_lean(
     # The view: the session, the person, the motion with its meeting (permissions). The
     # service, in one transaction (a savepoint here, in the test's): on PostgreSQL the lock
     # timeout and the motion's shared vote lock; the motion's status with the voter's seat,
-    # read after the lock; the vote in a savepoint of its own; the audit entry.
-    queries = 10 if connection.vendor == "sqlite" else 12
+    # read after the lock; the vote in a savepoint of its own; the audit chain's head, read under
+    # its lock (infogov.auditchain.head), and the audit entry.
+    queries = 11 if connection.vendor == "sqlite" else 13
 
     with django_assert_num_queries(queries):
         response = client.post(_vote_url(motion), {"choice": "yes"})
