@@ -247,6 +247,11 @@ class Seat(models.Model):
 
     objects = SeatQuerySet.as_manager()
 
+    # Not fields: set on the seats a roster page lists (members.views), for its template.
+    history: list["Appointment"]
+    current_appointments: list["Appointment"]
+    holder: "Appointment | None"
+
     class Meta:
         verbose_name = _("seat")
         verbose_name_plural = _("seats")

@@ -47,7 +47,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         .order_by(F("seat__body__order").asc(nulls_last=True), "seat__unit__order", "seat__order")
     )
     bodies = {body.pk: body for body in Body.objects.all()}
-    may_do = [
+    may_do: list[tuple[Body | Unit, list[str]]] = [
         (
             bodies[body_id],
             sorted(str(PERMISSION_LABELS[c]) for c in codes if c in PERMISSION_LABELS),
@@ -95,8 +95,9 @@ def body_detail(request: SignedInRequest, code: str) -> HttpResponse:
     if fill_form is not None:
         # The person select is rendered in every vacant seat's row: read its choices once,
         # not once per row (a comprehension, because list() would also ask for a count).
+        # (A ModelChoiceField, which the type of form.fields, Field, does not say.)
         person = fill_form.fields["person"]
-        person.choices = [choice for choice in person.choices]
+        person.choices = [choice for choice in person.choices]  # type: ignore[attr-defined]
     return render(
         request,
         "members/body_detail.html",
@@ -138,8 +139,9 @@ def unit_detail(request: SignedInRequest, code: str) -> HttpResponse:
     fill_form = FillSeatForm() if can_manage else None
     if fill_form is not None:
         # Read the person choices once for every vacant seat's row (see body_detail).
+        # (A ModelChoiceField, which the type of form.fields, Field, does not say.)
         person = fill_form.fields["person"]
-        person.choices = [choice for choice in person.choices]
+        person.choices = [choice for choice in person.choices]  # type: ignore[attr-defined]
     return render(
         request,
         "members/unit_detail.html",
@@ -182,6 +184,7 @@ def _seat_for_manager(request: SignedInRequest, seat_id: int) -> Seat:
         raise Http404
     # A unit's seat is kept on the unit's page (unit_seat_fill, unit_seat_vacate).
     seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id, body__isnull=False)
+    assert seat.body is not None  # body__isnull=False
     if not permissions.can_manage_seats(request.user, seat.body):
         raise PermissionDenied
     return seat
@@ -195,7 +198,7 @@ def seat_fill(request: SignedInRequest, seat_id: int) -> HttpResponse:
         request,
         partial(services.fill_seat, actor=request.user, seat=seat),
         success=_("Seat filled."),
-        then=seat.body,
+        then=seat.owner,
         form=FillSeatForm(request.POST),
     )
 
@@ -208,7 +211,7 @@ def seat_vacate(request: SignedInRequest, seat_id: int) -> HttpResponse:
         request,
         partial(services.vacate_seat, actor=request.user, seat=seat),
         success=_("Seat vacated."),
-        then=seat.body,
+        then=seat.owner,
         form=VacateSeatForm(request.POST),
     )
 
@@ -235,8 +238,10 @@ def _seats_of_unit(unit: Unit) -> tuple[list[Seat], list[Seat]]:
     """The unit's own seats and the seats held as its head, each with its ``history`` (every
     appointment, latest first), ``current_appointments`` and ``holder``: two queries."""
     today = timezone.localdate()
+    # Seat declares ``history`` for what this returns, and django-stubs, seeing the to_attr
+    # below, refuses a second declaration of it.
     seats = list(
-        Seat.objects.filter(Q(unit=unit) | Q(ex_officio_unit=unit))
+        Seat.objects.filter(Q(unit=unit) | Q(ex_officio_unit=unit))  # type: ignore[no-redef]
         .select_related("body")
         .prefetch_related(
             Prefetch(
@@ -300,7 +305,7 @@ def unit_seat_fill(request: SignedInRequest, code: str, seat_id: int) -> HttpRes
         request,
         partial(services.fill_seat, actor=request.user, seat=seat),
         success=_("Seat filled."),
-        then=seat.unit,
+        then=seat.owner,
         form=FillSeatForm(request.POST),
     )
 
@@ -313,6 +318,6 @@ def unit_seat_vacate(request: SignedInRequest, code: str, seat_id: int) -> HttpR
         request,
         partial(services.vacate_seat, actor=request.user, seat=seat),
         success=_("Seat vacated."),
-        then=seat.unit,
+        then=seat.owner,
         form=VacateSeatForm(request.POST),
     )
