@@ -73,7 +73,7 @@ def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 20
     if closed and motion.method == Motion.Method.NAMED:
         cast = dict(motion.named_votes.values_list("voter_id", "choice"))
         context["named_votes"] = [
-            (member, VOTE_CHOICES.get(cast.get(member.person_id)))
+            (member, VOTE_CHOICES.get(cast.get(member.person_id, "")))
             for member in meeting.expected_members.select_related("person")
         ]
     if request.method == "GET" and request.htmx and request.htmx.target == "vote-panel":

@@ -394,7 +394,7 @@ def _verify(request: HttpRequest) -> HttpResponse:
         if not file_form.is_valid():
             return _render_verify(request, file_form=file_form)
         upload = file_form.cleaned_data["file"]
-        verification = services.verify_file(upload.read())
+        verification: services.Verification | None = services.verify_file(upload.read())
         return _render_verify(request, verification=verification, checked_file=upload.name)
     number_form = VerifyNumberForm(request.GET if "number" in request.GET else None)
     if not (number_form.is_bound and number_form.is_valid()):
