@@ -25,7 +25,13 @@ def record(
         return AuditEntry.objects.create(**values, **_link(values))
 
 
-def _values(actor, action, obj, before, after) -> dict[str, Any]:
+def _values(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
     return {
         "actor": actor if getattr(actor, "pk", None) else None,
         "action": action,

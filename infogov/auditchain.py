@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Max
@@ -275,6 +275,7 @@ def check(rows: Iterable[tuple], *, anchor: Anchor | None = None, resume: bool =
     earlier (the rows then start with it). Either way the entry at ``anchor.seq`` must still
     have the hash verified then, and the chain must reach it.
     """
+    prev_hash: str | None  # None while the link before a resumed anchor is unknown
     prev_seq, prev_hash, prev_id = START.seq, START.hash, 0
     if resume:
         if anchor is None:
@@ -386,9 +387,13 @@ def state(*, limit: int | None = None) -> State:
             _("Audit trail: never verified (%(entries)s entries): run manage.py verify_audit.")
             % {"entries": entries},
         )
-    values = {"date": _when(last.at), "entries": entries, "since": entries - last.head_seq}
-    if not last.intact:
-        values["problem"] = Problem.from_json(last.problem)
+    values: dict[str, Any] = {
+        "date": _when(last.at),
+        "entries": entries,
+        "since": entries - last.head_seq,
+    }
+    if not last.intact:  # then its problem is recorded
+        values["problem"] = Problem.from_json(cast(dict[str, Any], last.problem))
         return State("error", _("Audit trail: broken. %(problem)s (verified on %(date)s)") % values)
     if values["since"] > limit:
         return State(

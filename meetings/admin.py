@@ -237,7 +237,7 @@ class MinutesAdmin(ReadOnlyAdmin):
 
 class DistributionInline(ReadOnlyInline):
     model = Distribution
-    fields = readonly_fields = ["unit", "sent_at"]
+    fields = readonly_fields = ("unit", "sent_at")
 
 
 @admin.register(IssuedMinutes)

@@ -7,13 +7,13 @@ the panel that MeetingsConfig.ready() registers, on the dashboard of members.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from infogov.academic_year import AcademicYear
 from meetings import permissions, rules
 from meetings.models import Meeting
 from meetings.rules import PlenaryStatus, plenary_status
+from members.http import SignedInRequest
 from members.models import Body, User
 from members.panels import Panel
 from members.permissions import body_perms
@@ -78,7 +78,7 @@ def plenary_flag(user: User, today: dt.date | None = None) -> PlenaryFlag | None
     return PlenaryFlag(status=status, can_draft=permissions.can_manage(user, body))
 
 
-def dashboard_panel(request: HttpRequest) -> Panel | None:
+def dashboard_panel(request: SignedInRequest) -> Panel | None:
     """The dashboard's panel (members.panels): the flag, with links to act on it."""
     flag = plenary_flag(request.user)
     if flag is None:

@@ -1,7 +1,10 @@
 """Forms read and check input only; every change goes through meetings.services."""
 
+from typing import cast
+
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from meetings import rules
@@ -34,6 +37,7 @@ class ScheduleFields(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and not rules.ends_after_start(starts_at=starts_at, ends_at=ends_at):
             self.add_error("ends_at", _("A meeting must end after it starts."))
@@ -48,7 +52,7 @@ class MeetingForm(ScheduleFields):
 
     def __init__(self, *args, bodies: QuerySet[Body], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
 
 
 class RescheduleForm(ScheduleFields):
@@ -110,7 +114,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, motions: QuerySet[Motion], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["motion"].queryset = motions
+        cast(forms.ModelChoiceField, self.fields["motion"]).queryset = motions
 
 
-VOTE_CHOICES = dict(CHOICES)
+VOTE_CHOICES: dict[str, Promise] = dict(CHOICES)

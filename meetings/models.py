@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -110,6 +111,8 @@ class ExpectedMemberQuerySet(models.QuerySet):
 
 class ExpectedMember(models.Model):
     """R-MEET-3: a seated voting member snapshotted when the meeting was convened."""
+
+    role_label: str | Promise  # not a field: set by meetings.views for its template
 
     class Response(models.TextChoices):
         PENDING = "pending", _("No answer yet")
@@ -228,6 +231,11 @@ class QuorumCheck(models.Model):
 
 class AgendaItem(models.Model):
     """议题."""
+
+    # Not fields: set by meetings.views on the items of a meeting page, for its template.
+    pending_vote: bool
+    closed_motions: list["Motion"]
+    is_decided: bool
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(_("order"))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -151,8 +152,8 @@ def get_minutes_for_user_or_404(user: User, pk: int) -> Minutes:
     return minutes
 
 
-def _in_distribution(user: User) -> Exists:
-    return Exists(Distribution.objects.filter(issued=OuterRef("pk"), unit_id=user.unit_id))
+def _in_distribution(unit_id: int) -> Exists:
+    return Exists(Distribution.objects.filter(issued=OuterRef("pk"), unit_id=unit_id))
 
 
 def visible_issued(user: User) -> QuerySet[IssuedMinutes]:
@@ -160,9 +161,9 @@ def visible_issued(user: User) -> QuerySet[IssuedMinutes]:
     unit (Art. 16). The PDF bytes are left in the database until asked for."""
     if not user.is_authenticated or not user.is_active:
         return IssuedMinutes.objects.none()
-    seen = Q(minutes__meeting__in=visible_meetings(user))
+    seen: Q | Combinable = Q(minutes__meeting__in=visible_meetings(user))
     if user.unit_id is not None:
-        seen |= _in_distribution(user)
+        seen |= _in_distribution(user.unit_id)
     return IssuedMinutes.objects.filter(seen).defer("pdf")
 
 

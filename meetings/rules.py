@@ -133,7 +133,9 @@ MOTION_STEPS: Mapping[MotionStep, frozenset[MotionStatus]] = {
 # A motion still to be decided: an item has at most one (Art. 13: one item at a time).
 PENDING_MOTION: frozenset[MotionStatus] = MOTION_STEPS[MotionStep.DEFER]
 
-ALLOWED_STEPS: Mapping[str, frozenset[str]] = {**MEETING_STEPS, **MOTION_STEPS}
+# (From the items: mypy takes a Mapping's keys as invariant, so a Mapping[MeetingStep, ...]
+# may not be unpacked into a Mapping[str, ...], though each step is a str.)
+ALLOWED_STEPS: Mapping[str, frozenset[str]] = dict([*MEETING_STEPS.items(), *MOTION_STEPS.items()])
 
 
 def may(step: MeetingStep | MotionStep, status: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
@@ -34,6 +34,7 @@ from meetings.minutes.views import minutes_of_meeting
 from meetings.models import AgendaItem, ExpectedMember, Meeting, Motion, Notification
 from meetings.permissions import Allowed
 from meetings.rules import KINDS_BY_BODY, MeetingStatus, MeetingStep, MotionStatus
+from members.http import SignedInRequest
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)
@@ -76,14 +77,14 @@ ACTIONS = (
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _meeting_for(request: HttpRequest, pk: int, step: MeetingStep) -> Meeting:
+def _meeting_for(request: SignedInRequest, pk: int, step: MeetingStep) -> Meeting:
     """The meeting if visible (else 404) and ``step`` is the person's to take (else 403)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     permissions.require(WHO[step](request.user, meeting.body_id))
     return meeting
 
 
-def _item_for(request: HttpRequest, pk: int, step: MeetingStep) -> AgendaItem:
+def _item_for(request: SignedInRequest, pk: int, step: MeetingStep) -> AgendaItem:
     item = permissions.get_item_for_user_or_404(request.user, pk)
     permissions.require(WHO[step](request.user, item.meeting.body_id))
     return item
@@ -157,7 +158,7 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: SignedInRequest) -> HttpResponse:
     visible = permissions.visible_meetings(request.user).select_related("body")
     return render(
         request,
@@ -172,7 +173,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: SignedInRequest) -> HttpResponse:
     bodies = _draftable_bodies(request.user)
     permissions.require(bool(bodies))
     queryset = Body.objects.filter(pk__in=[body.pk for body in bodies])
@@ -190,7 +191,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.RESCHEDULE)
     initial = {
         "title": meeting.title,
@@ -212,7 +213,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The meeting page: the same queries whatever the number of members or items. For those
     who see no form on it (the members), its parts but their own attendance and the minutes
     are cached under the meeting's revision."""
@@ -242,7 +243,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quorum_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def quorum_panel(request: SignedInRequest, pk: int) -> HttpResponse:
     """The quorum panel, polled by htmx while the meeting runs. The Office's copy also
     carries the attendance table (swapped out of band), so its check-in buttons stay true."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
@@ -259,7 +260,7 @@ def quorum_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_members(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_members(request: SignedInRequest, pk: int) -> HttpResponse:
     """Every expected member's attendance: the meeting page's table, loaded by htmx on demand
     for those who are not the Office (one query for the members, however many)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
@@ -276,7 +277,7 @@ def meeting_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_invite(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk, related=("body",))
     cancelled = meeting.status == MeetingStatus.CANCELLED
     response = HttpResponse(
@@ -288,7 +289,7 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_convene(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_convene(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.CONVENE)
     return post_step(
         request,
@@ -300,7 +301,7 @@ def meeting_convene(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_postpone(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.POSTPONE)
     return post_step(
         request,
@@ -313,7 +314,7 @@ def meeting_postpone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.CANCEL)
     return post_step(
         request,
@@ -326,7 +327,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_add(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.ADD_ITEM)
     return post_step(
         request,
@@ -339,7 +340,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendee_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def attendee_invite(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.INVITE_ATTENDEE)
     return post_step(
         request,
@@ -350,7 +351,7 @@ def attendee_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _check_in_toggle(request: HttpRequest, pk: int, *, is_open: bool) -> HttpResponse:
+def _check_in_toggle(request: SignedInRequest, pk: int, *, is_open: bool) -> HttpResponse:
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     permissions.require(permissions.can_manage(request.user, meeting.body_id))
     return post_step(
@@ -363,19 +364,19 @@ def _check_in_toggle(request: HttpRequest, pk: int, *, is_open: bool) -> HttpRes
 
 @login_required
 @require_POST
-def check_in_open(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in_open(request: SignedInRequest, pk: int) -> HttpResponse:
     return _check_in_toggle(request, pk, is_open=True)
 
 
 @login_required
 @require_POST
-def check_in_close(request: HttpRequest, pk: int) -> HttpResponse:
+def check_in_close(request: SignedInRequest, pk: int) -> HttpResponse:
     return _check_in_toggle(request, pk, is_open=False)
 
 
 @login_required
 @require_POST
-def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_open(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.OPEN_MEETING)
     return post_step(
         request,
@@ -387,7 +388,7 @@ def meeting_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_close(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.CLOSE_MEETING)
     return post_step(
         request,
@@ -401,7 +402,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _expected_member_for(
-    request: HttpRequest, member_pk: int, *, self_allowed: bool
+    request: SignedInRequest, member_pk: int, *, self_allowed: bool
 ) -> tuple[ExpectedMember, bool]:
     """The expected member and whether the Office acts; the member may act for themself."""
     member = permissions.get_expected_member_for_user_or_404(request.user, member_pk)
@@ -412,7 +413,7 @@ def _expected_member_for(
 
 @login_required
 @require_POST
-def attendance_answer(request: HttpRequest, member_pk: int) -> HttpResponse:
+def attendance_answer(request: SignedInRequest, member_pk: int) -> HttpResponse:
     member, _by_office = _expected_member_for(request, member_pk, self_allowed=True)
     return post_step(
         request,
@@ -426,7 +427,7 @@ def attendance_answer(request: HttpRequest, member_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_check_in(request: HttpRequest, member_pk: int) -> HttpResponse:
+def attendance_check_in(request: SignedInRequest, member_pk: int) -> HttpResponse:
     member, by_office = _expected_member_for(request, member_pk, self_allowed=True)
     return post_step(
         request,
@@ -439,7 +440,7 @@ def attendance_check_in(request: HttpRequest, member_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_undo(request: HttpRequest, member_pk: int) -> HttpResponse:
+def attendance_undo(request: SignedInRequest, member_pk: int) -> HttpResponse:
     member, _by_office = _expected_member_for(request, member_pk, self_allowed=False)
     return post_step(
         request,
@@ -455,7 +456,7 @@ def attendance_undo(request: HttpRequest, member_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def material_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, MeetingStep.ADD_MATERIAL)
     return post_step(
         request,
@@ -467,7 +468,7 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def material_download(request: HttpRequest, pk: int) -> FileResponse:
+def material_download(request: SignedInRequest, pk: int) -> FileResponse:
     material = permissions.get_material_for_user_or_404(request.user, pk)
     try:
         handle = material.file.open("rb")
@@ -480,7 +481,7 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_add(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, MeetingStep.PUT_MOTION)
     return post_step(
         request,
@@ -493,7 +494,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_record(request: SignedInRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk, MeetingStep.DECIDE)
     closed = item.motions.filter(status=MotionStatus.CLOSED)
     return post_step(
@@ -509,7 +510,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: SignedInRequest) -> HttpResponse:
     notifications = list(
         Notification.objects.filter(recipient=request.user).select_related("meeting")[:100]
     )

@@ -6,7 +6,7 @@ possible now."""
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,16 +17,17 @@ from meetings.forms import VOTE_CHOICES, ReasonForm
 from meetings.models import Motion
 from meetings.rules import MeetingStep, MotionStatus, MotionStep
 from meetings.views import PAGE_CACHE_SECONDS
+from members.http import SignedInRequest
 
 
-def _motion_for(request: HttpRequest, pk: int) -> Motion:
+def _motion_for(request: SignedInRequest, pk: int) -> Motion:
     """A motion whose steps (open, close, defer) the person takes: those who chair."""
     motion = permissions.get_motion_for_user_or_404(request.user, pk)
     permissions.require(permissions.can_chair(request.user, motion.item.meeting.body_id))
     return motion
 
 
-def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -> HttpResponse:
+def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 200) -> HttpResponse:
     meeting = motion.item.meeting
     user = request.user
     view = services.voter_view(motion, user)
@@ -72,7 +73,7 @@ def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -
     if closed and motion.method == Motion.Method.NAMED:
         cast = dict(motion.named_votes.values_list("voter_id", "choice"))
         context["named_votes"] = [
-            (member, VOTE_CHOICES.get(cast.get(member.person_id)))
+            (member, VOTE_CHOICES.get(cast.get(member.person_id, "")))
             for member in meeting.expected_members.select_related("person")
         ]
     if request.method == "GET" and request.htmx and request.htmx.target == "vote-panel":
@@ -84,7 +85,7 @@ def _render_motion(request: HttpRequest, motion: Motion, *, status: int = 200) -
 
 
 @login_required
-def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The phone-first voting page; ?choice= asks to confirm; htmx polls its vote panel."""
     motion = permissions.get_motion_for_user_or_404(request.user, pk)
     return _render_motion(request, motion)
@@ -92,7 +93,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cast_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def cast_vote(request: SignedInRequest, pk: int) -> HttpResponse:
     """The vote endpoint: 302 to the motion page when counted, 409 with the page when refused,
     404 for a motion the person may not see. Who may vote (R-VOTE-4) the service decides."""
     motion = permissions.get_motion_for_user_or_404(request.user, pk)
@@ -112,7 +113,7 @@ def cast_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def motion_open(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_open(request: SignedInRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk)
     return post_step(
         request,
@@ -124,7 +125,7 @@ def motion_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def motion_close(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_close(request: SignedInRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk)
     return post_step(
         request,
@@ -136,7 +137,7 @@ def motion_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def motion_defer(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_defer(request: SignedInRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk)
     return post_step(
         request,

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q
@@ -6,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import services
+from members.http import SignedInRequest
 from members.models import (
     Appointment,
     Body,
@@ -17,6 +20,17 @@ from members.models import (
     User,
 )
 from members.rules import EXPERT_PANEL_MIN, PanelSize
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class SeatedCount(TypedDict):
+        seated_count: int
+
+    # The mixin below is only ever mixed into a ModelAdmin.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
 
 
 @admin.register(User)
@@ -101,22 +115,22 @@ class BodyAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("seated"), ordering="seated_count")
-    def seated(self, body: Body) -> int:
+    def seated(self, body: "WithAnnotations[Body, SeatedCount]") -> int:
         return body.seated_count
 
     @admin.display(description=_("flags"))
-    def flags(self, body: Body) -> str:
+    def flags(self, body: "WithAnnotations[Body, SeatedCount]") -> str:
         # Art. 6 / R-ORG-2
         if body.kind == Body.Kind.EXPERT_PANEL and PanelSize(body.seated_count).too_small:
             return str(_("Fewer than %(min)d experts (Art. 6)") % {"min": EXPERT_PANEL_MIN})
         return ""
 
 
-class AddThroughServiceMixin:
+class AddThroughServiceMixin(_ModelAdmin):
     """Adding a row in admin calls the roster service, so the regulation's checks, the
     permissions and the audit entry all apply; a refusal is shown and nothing is created."""
 
-    def add_through_service(self, request: HttpRequest, obj):
+    def add_through_service(self, request: SignedInRequest, obj):
         raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
@@ -124,7 +138,8 @@ class AddThroughServiceMixin:
             super().save_model(request, obj, form, change)
             return
         try:
-            obj.pk = self.add_through_service(request, obj).pk
+            # The admin is for staff only: its requests come from a signed-in user.
+            obj.pk = self.add_through_service(cast(SignedInRequest, request), obj).pk
         except services.RosterError as error:
             self.message_user(request, str(error), messages.ERROR)
 
@@ -144,8 +159,7 @@ class AppointmentInline(admin.TabularInline):
 
     model = Appointment
     extra = 0
-    fields = ["person", "started_on", "ended_on", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("person", "started_on", "ended_on", "note")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -169,7 +183,7 @@ class SeatAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def add_through_service(self, request: HttpRequest, obj: Seat) -> Seat:
+    def add_through_service(self, request: SignedInRequest, obj: Seat) -> Seat:
         return services.add_seat(
             actor=request.user,
             body=obj.body,
@@ -180,7 +194,7 @@ class SeatAdmin(AddThroughServiceMixin, admin.ModelAdmin):
         )
 
     @admin.action(description=_("Vacate the selected seats today"))
-    def vacate_today(self, request: HttpRequest, queryset) -> None:
+    def vacate_today(self, request: SignedInRequest, queryset) -> None:
         for seat in queryset:
             try:
                 services.vacate_seat(actor=request.user, seat=seat)
@@ -206,7 +220,7 @@ class AppointmentAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def add_through_service(self, request: HttpRequest, obj: Appointment) -> Appointment:
+    def add_through_service(self, request: SignedInRequest, obj: Appointment) -> Appointment:
         return services.fill_seat(
             actor=request.user,
             seat=obj.seat,

@@ -5,6 +5,8 @@ Leading Group of the annex can be tried end to end without changing who sits in 
 roles are fictional people whose names say they are demo accounts.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from members import services
@@ -51,12 +53,14 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     office = Body.objects.get(kind=Body.Kind.OFFICE)
     panel = Body.objects.get(kind=Body.Kind.EXPERT_PANEL)
-    for owner, role, username in [
+    # (whose seat: {"body": ...} or {"unit": ...}, role, username)
+    demo_seats: list[tuple[dict[str, Any], str, str]] = [
         ({"body": office}, Role.OFFICE_STAFF, "demo-clerk"),
         ({"body": panel}, Role.EXPERT, "demo-expert"),
         # A unit's liaison: acknowledges and reports for Finance (Art. 10).
         ({"unit": units["finance"]}, UnitRole.LIAISON, "demo-liaison"),
-    ]:
+    ]
+    for owner, role, username in demo_seats:
         person = User.objects.get(username=username)
         seats = Seat.objects.filter(**owner)
         if not seats.filter(appointments__person=person).exists():

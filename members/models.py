@@ -1,6 +1,7 @@
 """Who sits where: units, people, bodies, seats and their holders over time (Art. 3-11)."""
 
 import datetime as dt
+from typing import cast
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -246,6 +247,11 @@ class Seat(models.Model):
 
     objects = SeatQuerySet.as_manager()
 
+    # Not fields: set on the seats a roster page lists (members.views), for its template.
+    history: list["Appointment"]
+    current_appointments: list["Appointment"]
+    holder: "Appointment | None"
+
     class Meta:
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
@@ -280,7 +286,8 @@ class Seat(models.Model):
     @property
     def owner(self) -> "Body | Unit":
         """The body or the unit the seat belongs to."""
-        return self.body if self.body_id is not None else self.unit
+        # One of the two, never both or neither (seat_has_one_owner).
+        return cast("Body | Unit", self.body if self.body_id is not None else self.unit)
 
     @property
     def is_voting(self) -> bool:

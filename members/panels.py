@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+
+from members.http import SignedInRequest
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Panel:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-PanelProvider = Callable[[HttpRequest], Panel | None]
+PanelProvider = Callable[[SignedInRequest], Panel | None]
 
 _providers: list[PanelProvider] = []
 
@@ -33,7 +34,7 @@ def register(provider: PanelProvider) -> PanelProvider:
     return provider
 
 
-def render_panels(request: HttpRequest) -> list[SafeString]:
+def render_panels(request: SignedInRequest) -> list[SafeString]:
     """Return the HTML of each registered panel that has something to show to the user."""
     panels = (provider(request) for provider in _providers)
     return [

@@ -198,7 +198,7 @@ PEOPLE = [
 ]
 
 # Seats of the annex: body code -> [(role, username, held by virtue of, as head of unit code)].
-SEATS = {
+SEATS: dict[str, list[tuple[str, str, str, str | None]]] = {
     "leading-group": [
         ("leader", "sunqixin", "校长", None),
         ("deputy", "zhaoman", "主管信息化工作的校领导", None),

@@ -56,6 +56,7 @@ def add_seat(
         )
     if unit is not None:
         return _add_unit_seat(actor=actor, unit=unit, role=role)
+    assert body is not None  # one of the two, as checked above
     if body.kind == Body.Kind.EXPERT_PANEL:
         Body.objects.select_for_update().get(pk=body.pk)
         # Art. 6 / R-ORG-2: five to seven experts; an eighth seat is refused.
@@ -114,7 +115,7 @@ def fill_seat(
         raise RosterError(
             _("This seat is held by %(name)s; vacate it first.") % {"name": holder.person}
         )
-    if holder is not None:
+    if holder is not None and holder.ended_on is not None:  # (the only case left)
         raise RosterError(
             _("This seat is held by %(name)s until %(date)s; it can be filled from that day.")
             % {"name": holder.person, "date": holder.ended_on.isoformat()}
@@ -289,8 +290,10 @@ def _sync(user_ids: list[int] | None) -> PermissionChanges:
             ).values_list("pk", "content_type__model", "codename")
         }
         for on, table in _TABLES.items():
+            # The rows are of the table's own model; mypy does not tie the two to one member
+            # of the union, so it checks each model against rows of either.
             table.objects.bulk_create(
-                table(user_id=u, permission_id=permission_ids[(on, c)], content_object_id=t)
+                table(user_id=u, permission_id=permission_ids[(on, c)], content_object_id=t)  # type: ignore[misc]
                 for u, c, kind, t in sorted(changes.added)
                 if kind == on
             )
@@ -389,8 +392,8 @@ def load_roster(*, actor: User | None = None, on: dt.date | None = None) -> Rost
         )
         if created:
             result.created.append(f"body {code}")
-    for code, (article, duties) in roster.BODY_DUTIES.items():
-        for item, (text, text_en) in enumerate(duties, start=1):
+    for code, (article, body_duties) in roster.BODY_DUTIES.items():
+        for item, (text, text_en) in enumerate(body_duties, start=1):
             _, created = Duty.objects.get_or_create(
                 body=bodies[code],
                 article=article,

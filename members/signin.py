@@ -178,7 +178,7 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(_derive(key)) for key in keys])
 
 
-def _derive(secret: str) -> bytes:
+def _derive(secret: str | bytes) -> bytes:
     digest = salted_hmac("infogov.mfa.secrets", "fernet", secret=secret, algorithm="sha256")
     return base64.urlsafe_b64encode(digest.digest())
 

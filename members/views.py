@@ -3,7 +3,7 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from infogov.steps import post_step
 from members import permissions, services
 from members.forms import AddSeatForm, AddUnitSeatForm, FillSeatForm, VacateSeatForm
+from members.http import SignedInRequest
 from members.models import Appointment, Body, Seat, Unit, User
 from members.panels import render_panels
 from members.rules import EXPERT_PANEL_MAX, EXPERT_PANEL_MIN, PanelSize
@@ -37,7 +38,7 @@ def _panel_size() -> PanelSize | None:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     my_appointments = (
         Appointment.objects.current()
         .filter(person=request.user)
@@ -46,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by(F("seat__body__order").asc(nulls_last=True), "seat__unit__order", "seat__order")
     )
     bodies = {body.pk: body for body in Body.objects.all()}
-    may_do = [
+    may_do: list[tuple[Body | Unit, list[str]]] = [
         (
             bodies[body_id],
             sorted(str(PERMISSION_LABELS[c]) for c in codes if c in PERMISSION_LABELS),
@@ -72,13 +73,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def body_list(request: HttpRequest) -> HttpResponse:
+def body_list(request: SignedInRequest) -> HttpResponse:
     bodies = Body.objects.select_related("parent", "host_unit")
     return render(request, "members/body_list.html", {"bodies": bodies})
 
 
 @login_required
-def body_detail(request: HttpRequest, code: str) -> HttpResponse:
+def body_detail(request: SignedInRequest, code: str) -> HttpResponse:
     body = permissions.get_body_for_user_or_404(request.user, code)
     seats = list(body.seats.select_related("ex_officio_unit").prefetch_related(_current_holders()))
     for seat in seats:
@@ -94,8 +95,9 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
     if fill_form is not None:
         # The person select is rendered in every vacant seat's row: read its choices once,
         # not once per row (a comprehension, because list() would also ask for a count).
+        # (A ModelChoiceField, which the type of form.fields, Field, does not say.)
         person = fill_form.fields["person"]
-        person.choices = [choice for choice in person.choices]
+        person.choices = [choice for choice in person.choices]  # type: ignore[attr-defined]
     return render(
         request,
         "members/body_detail.html",
@@ -119,12 +121,12 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: SignedInRequest) -> HttpResponse:
     return render(request, "members/unit_list.html", {"units": Unit.objects.all()})
 
 
 @login_required
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+def unit_detail(request: SignedInRequest, code: str) -> HttpResponse:
     unit = permissions.get_unit_for_user_or_404(request.user, code)
     unit_seats, ex_officio_seats = _seats_of_unit(unit)
     today = timezone.localdate()
@@ -137,8 +139,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     fill_form = FillSeatForm() if can_manage else None
     if fill_form is not None:
         # Read the person choices once for every vacant seat's row (see body_detail).
+        # (A ModelChoiceField, which the type of form.fields, Field, does not say.)
         person = fill_form.fields["person"]
-        person.choices = [choice for choice in person.choices]
+        person.choices = [choice for choice in person.choices]  # type: ignore[attr-defined]
     return render(
         request,
         "members/unit_detail.html",
@@ -159,7 +162,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk, is_active=True)
     appointments = person.appointments.select_related("seat__body", "seat__unit").order_by(
         "-started_on"
@@ -176,11 +179,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _seat_for_manager(request: HttpRequest, seat_id: int) -> Seat:
+def _seat_for_manager(request: SignedInRequest, seat_id: int) -> Seat:
     if not permissions.can_view_roster(request.user):
         raise Http404
     # A unit's seat is kept on the unit's page (unit_seat_fill, unit_seat_vacate).
     seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id, body__isnull=False)
+    assert seat.body is not None  # body__isnull=False
     if not permissions.can_manage_seats(request.user, seat.body):
         raise PermissionDenied
     return seat
@@ -188,33 +192,33 @@ def _seat_for_manager(request: HttpRequest, seat_id: int) -> Seat:
 
 @login_required
 @require_POST
-def seat_fill(request: HttpRequest, seat_id: int) -> HttpResponse:
+def seat_fill(request: SignedInRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     return post_step(
         request,
         partial(services.fill_seat, actor=request.user, seat=seat),
         success=_("Seat filled."),
-        then=seat.body,
+        then=seat.owner,
         form=FillSeatForm(request.POST),
     )
 
 
 @login_required
 @require_POST
-def seat_vacate(request: HttpRequest, seat_id: int) -> HttpResponse:
+def seat_vacate(request: SignedInRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     return post_step(
         request,
         partial(services.vacate_seat, actor=request.user, seat=seat),
         success=_("Seat vacated."),
-        then=seat.body,
+        then=seat.owner,
         form=VacateSeatForm(request.POST),
     )
 
 
 @login_required
 @require_POST
-def seat_add(request: HttpRequest, code: str) -> HttpResponse:
+def seat_add(request: SignedInRequest, code: str) -> HttpResponse:
     body = permissions.get_body_for_user_or_404(request.user, code)
     if not permissions.can_manage_seats(request.user, body):
         raise PermissionDenied
@@ -234,8 +238,10 @@ def _seats_of_unit(unit: Unit) -> tuple[list[Seat], list[Seat]]:
     """The unit's own seats and the seats held as its head, each with its ``history`` (every
     appointment, latest first), ``current_appointments`` and ``holder``: two queries."""
     today = timezone.localdate()
+    # Seat declares ``history`` for what this returns, and django-stubs, seeing the to_attr
+    # below, refuses a second declaration of it.
     seats = list(
-        Seat.objects.filter(Q(unit=unit) | Q(ex_officio_unit=unit))
+        Seat.objects.filter(Q(unit=unit) | Q(ex_officio_unit=unit))  # type: ignore[no-redef]
         .select_related("body")
         .prefetch_related(
             Prefetch(
@@ -269,7 +275,7 @@ def _unit_may_do(user: User) -> list[tuple[Unit, list[str]]]:
     ]
 
 
-def _unit_seat_for_manager(request: HttpRequest, code: str, seat_id: int) -> Seat:
+def _unit_seat_for_manager(request: SignedInRequest, code: str, seat_id: int) -> Seat:
     seat = permissions.get_unit_seat_for_user_or_404(request.user, code, seat_id)
     if not permissions.can_manage_unit_seats(request.user):
         raise PermissionDenied
@@ -278,7 +284,7 @@ def _unit_seat_for_manager(request: HttpRequest, code: str, seat_id: int) -> Sea
 
 @login_required
 @require_POST
-def unit_seat_add(request: HttpRequest, code: str) -> HttpResponse:
+def unit_seat_add(request: SignedInRequest, code: str) -> HttpResponse:
     unit = permissions.get_unit_for_user_or_404(request.user, code)
     if not permissions.can_manage_unit_seats(request.user):
         raise PermissionDenied
@@ -293,25 +299,25 @@ def unit_seat_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_seat_fill(request: HttpRequest, code: str, seat_id: int) -> HttpResponse:
+def unit_seat_fill(request: SignedInRequest, code: str, seat_id: int) -> HttpResponse:
     seat = _unit_seat_for_manager(request, code, seat_id)
     return post_step(
         request,
         partial(services.fill_seat, actor=request.user, seat=seat),
         success=_("Seat filled."),
-        then=seat.unit,
+        then=seat.owner,
         form=FillSeatForm(request.POST),
     )
 
 
 @login_required
 @require_POST
-def unit_seat_vacate(request: HttpRequest, code: str, seat_id: int) -> HttpResponse:
+def unit_seat_vacate(request: SignedInRequest, code: str, seat_id: int) -> HttpResponse:
     seat = _unit_seat_for_manager(request, code, seat_id)
     return post_step(
         request,
         partial(services.vacate_seat, actor=request.user, seat=seat),
         success=_("Seat vacated."),
-        then=seat.unit,
+        then=seat.owner,
         form=VacateSeatForm(request.POST),
     )

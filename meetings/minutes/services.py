@@ -8,6 +8,7 @@ moves the meeting page's revision on. Numbering, rendering and signing run in th
 
 import dataclasses
 import hashlib
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,12 +23,17 @@ from meetings.minutes.rules import Step
 from meetings.minutes.tasks import sign_and_issue_minutes
 from meetings.models import Meeting, Notification
 from meetings.services.errors import MeetingError
-from members.models import Appointment, Role, User
+from members.models import Appointment, Role, Unit, User
 
 
 @transaction.atomic
 def edit_minutes(
-    *, actor: User, minutes: Minutes, title: str, narrative: str, distribution=None
+    *,
+    actor: User,
+    minutes: Minutes,
+    title: str,
+    narrative: str,
+    distribution: Iterable[Unit] | None = None,
 ) -> Minutes:
     """The Office writes the narrative; the facts stay those of the record (R-MIN-1)."""
     minutes = lock_minutes(minutes.pk)

@@ -42,6 +42,7 @@ from meetings.minutes.forms import (
 from meetings.minutes.models import IssuedMinutes, Minutes, ReadReceipt
 from meetings.minutes.rules import Step
 from meetings.models import Meeting
+from members.http import SignedInRequest
 from members.models import Body, User
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ def _signer_is_demo() -> bool:
     return getattr(settings, "INFOGOV_SIGNER", "demo") == "demo"
 
 
-def _minutes_for(request: HttpRequest, pk: int, allowed: Callable[[User, Body], bool]) -> Minutes:
+def _minutes_for(
+    request: SignedInRequest, pk: int, allowed: Callable[[User, Body], bool]
+) -> Minutes:
     """The minutes if visible (else 404) and the step ``allowed(user, body)`` (else 403)."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
     permissions.require(allowed(request.user, minutes.meeting.body))
@@ -106,7 +109,7 @@ def _issued_of(minutes: Minutes) -> IssuedMinutes | None:
 
 
 def _render_minutes(
-    request: HttpRequest, minutes: Minutes, *, form: MinutesForm | None = None
+    request: SignedInRequest, minutes: Minutes, *, form: MinutesForm | None = None
 ) -> HttpResponse:
     user = request.user
     body = minutes.meeting.body
@@ -142,7 +145,7 @@ def _render_minutes(
 
 @login_required
 @require_GET
-def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The minutes: the facts from the record, the Office's text, and the next step."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
     return _render_minutes(request, minutes)
@@ -150,7 +153,7 @@ def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """The Office saves the title, the narrative and the units concerned."""
     minutes = _minutes_for(request, pk, permissions.can_edit_minutes)
     form = MinutesForm(request.POST)
@@ -167,7 +170,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     minutes = _minutes_for(request, pk, permissions.can_edit_minutes)
     return post_step(
         request,
@@ -179,7 +182,7 @@ def minutes_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_return(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_return(request: SignedInRequest, pk: int) -> HttpResponse:
     """The leader sends the draft back to the Office with comments."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
     return post_step(
@@ -193,7 +196,7 @@ def minutes_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_sign(request: SignedInRequest, pk: int) -> HttpResponse:
     """Art. 15: the leader signs, giving the password again (R-MIN-3); the rendering and the
     signature then run in the background, and the page follows them."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
@@ -213,7 +216,7 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_progress(request: SignedInRequest, pk: int) -> HttpResponse:
     """The signing box, polled by htmx; once the worker's step is done (or failed), the whole
     page reloads."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
@@ -227,7 +230,7 @@ def minutes_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_preview(request: SignedInRequest, pk: int) -> HttpResponse:
     """A draft PDF: no number, a watermark, no signature; rendered on request, never kept."""
     minutes = permissions.get_minutes_for_user_or_404(request.user, pk)
     document = build_document(minutes)
@@ -269,7 +272,7 @@ def _correction_chain(issued: IssuedMinutes) -> list[IssuedMinutes]:
 
 @login_required
 @require_GET
-def issued_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def issued_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The issued document: its number, signature, distribution with read receipts and its
     corrections (R-MIN-2). Seen by those who see the meeting and the units it was sent to."""
     user = request.user
@@ -305,7 +308,7 @@ def issued_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def issued_pdf(request: SignedInRequest, pk: int) -> HttpResponse:
     """The PDF exactly as issued; opening it is a read receipt for people of a unit it was
     sent to (Art. 16)."""
     issued = permissions.get_issued_for_user_or_404(request.user, pk, with_pdf=True)
@@ -320,7 +323,7 @@ def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issued_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def issued_correct(request: SignedInRequest, pk: int) -> HttpResponse:
     """R-MIN-2: the Office starts a correction, a new document that names this one."""
     issued = permissions.get_issued_for_user_or_404(request.user, pk)
     permissions.require(permissions.can_edit_minutes(request.user, issued.minutes.meeting.body))
@@ -391,7 +394,7 @@ def _verify(request: HttpRequest) -> HttpResponse:
         if not file_form.is_valid():
             return _render_verify(request, file_form=file_form)
         upload = file_form.cleaned_data["file"]
-        verification = services.verify_file(upload.read())
+        verification: services.Verification | None = services.verify_file(upload.read())
         return _render_verify(request, verification=verification, checked_file=upload.name)
     number_form = VerifyNumberForm(request.GET if "number" in request.GET else None)
     if not (number_form.is_bound and number_form.is_valid()):

@@ -2,7 +2,7 @@
 
 import mimetypes
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -68,7 +68,7 @@ def invite_attendee(*, actor: User, meeting: Meeting, person: User, note: str = 
 
 
 @transaction.atomic
-def add_material(*, actor: User, item: AgendaItem, upload: UploadedFile) -> Material:
+def add_material(*, actor: User, item: AgendaItem, upload: File) -> Material:
     """Attach a file to an agenda item: an allowed type of at most MAX_MATERIAL_BYTES."""
     meeting = lock_meeting(item.meeting_id)
     check_step(MeetingStep.ADD_MATERIAL, meeting)

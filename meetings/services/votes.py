@@ -11,6 +11,7 @@ burst of votes.) SQLite serialises writers with its IMMEDIATE transactions, whic
 still, so it takes no lock of this kind.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -213,6 +214,7 @@ def _count_ballot(motion: Motion, choice: str) -> None:
 
 def counts(motion: Motion) -> dict[str, int]:
     """Return the votes cast so far by choice."""
+    rows: Iterable[tuple[str, int]]
     if motion.method == Motion.Method.NAMED:
         rows = motion.named_votes.values_list("choice").annotate(n=Count("id"))
     else:

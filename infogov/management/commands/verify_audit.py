@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,7 @@ class Command(BaseCommand):
                 % values
             )
             return
-        problem = Problem.from_json(verification.problem)
+        problem = Problem.from_json(cast(dict[str, Any], verification.problem))  # not intact
         raise CommandError(
             _("Audit trail broken: %(problem)s The %(entries)s entries before it are intact.")
             % {**values, "problem": problem}

@@ -20,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from django.conf import settings
 
 from meetings.minutes.documents import StampBox
@@ -187,6 +188,8 @@ def _kept_key_signer_class():
         OpenSSL 3 checks an RSA key's primes on each parse: 130 ms for a 3072-bit key, twice a
         PDF (the size estimate signs too). Other keys and mechanisms take SimpleSigner's path."""
 
+        pyca_key: PrivateKeyTypes  # set by from_pyca
+
         @classmethod
         def from_pyca(cls, key, cert, others):
             def asn1_cert(pyca_cert):
@@ -283,6 +286,7 @@ class Pkcs11Signer(Signer):
                 "'token_label': ...}."
             )
         username = checked_username(person.username)
+        pin: str | None
         if passphrase is not None:
             pin = passphrase.decode()
         else:

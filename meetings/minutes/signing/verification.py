@@ -141,7 +141,8 @@ def _verify(data: bytes, roots: Iterable | None) -> SignatureCheck:
 
     trusted = bool(status.trusted)
     if not trusted and intact:  # pyHanko does not judge the chain of a broken signature
-        reason = status.trust_problem_indic.name if status.trust_problem_indic else ""
+        # (standard_name: each kind of sub-indication, an enum, gives its member's name)
+        reason = status.trust_problem_indic.standard_name if status.trust_problem_indic else ""
         problems.append(
             _("The signer's certificate does not chain to a trusted root%(reason)s.")
             % {"reason": f" ({reason})" if reason else ""}
