@@ -66,9 +66,10 @@ def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 20
         "steps": steps,
         "cache_seconds": PAGE_CACHE_SECONDS,  # of the quorum panel the chair sees
         "can_chair": permissions.can_chair(user, meeting.body_id),
-        "reason_form": ReasonForm(auto_id=False),
         "named_votes": None,
     }
+    if context["can_chair"]:
+        context["reason_form"] = ReasonForm(auto_id=False)
     # R-VOTE-5: named choices are shown only once the vote is closed, never before.
     if closed and motion.method == Motion.Method.NAMED:
         cast = dict(motion.named_votes.values_list("voter_id", "choice"))

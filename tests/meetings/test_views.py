@@ -278,6 +278,21 @@ def test_the_chair_sees_the_quorum_and_the_vote_buttons(client, session, item, l
     assert reverse("meetings:motion_open", args=[motion.pk]).encode() not in member_page.content
 
 
+def test_only_the_chair_gets_the_defer_form_on_the_voting_page(
+    client, session, item, leader, member
+):
+    motion = _open_motion(item, leader)
+    defer = reverse("meetings:motion_defer", args=[motion.pk]).encode()
+
+    client.force_login(leader)
+    chair_page = client.get(motion.get_absolute_url())
+    client.force_login(member)
+    member_page = client.get(motion.get_absolute_url())
+
+    assert defer in chair_page.content and b'name="reason"' in chair_page.content
+    assert defer not in member_page.content and b'name="reason"' not in member_page.content
+
+
 def test_opening_closing_and_deferring_from_the_motion_page(client, session, item, leader):
     motion = services.create_motion(actor=leader, item=item, text="同意")
     client.force_login(leader)
