@@ -211,11 +211,11 @@ def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"")
                 tracker = ballots.store(motion, sealed)
     except IntegrityError:
         raise MeetingError(_("You have already voted on this motion.")) from None
-    if named:
-        audit.record(actor=voter, action="vote.cast", obj=motion, after={"choice": choice})
-    else:
-        # "X cast a ballot on M": no choice, no tracker (which would link the ballot to X).
-        audit.record(actor=voter, action="vote.ballot_cast", obj=motion)
+    # A secret ballot's entry says only "X cast a ballot on M": no choice, no tracker (which
+    # would link the ballot to X).
+    audit.record(
+        actor=voter, action="vote.cast", obj=motion, after={"choice": choice} if named else None
+    )
     return tracker
 
 
