@@ -31,9 +31,16 @@ PATTERN = ["yes", "no", "yes", "abstain", "yes", "no", "abstain", "no", "yes", "
 ] * 5
 
 
-def every_tuple_version() -> list[tuple[str, str, bytes]]:
+def current_xid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text")
+        return int(cursor.fetchone()[0]) & 0xFFFFFFFF
+
+
+def every_tuple_version(since: int) -> list[tuple[str, str, bytes]]:
     """(table, xmin, data) of every tuple version on every heap page of every table of the
-    schema and of their TOAST tables, dead versions included."""
+    schema and of their TOAST tables, dead versions included, written since transaction
+    ``since`` (earlier tests leave their dead versions behind in the same tables)."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
         cursor.execute(
@@ -53,11 +60,16 @@ def every_tuple_version() -> list[tuple[str, str, bytes]]:
                     " WHERE t_data IS NOT NULL",
                     [name, page],
                 )
-                out += [(name, xmin, bytes(data)) for xmin, data in cursor.fetchall()]
+                out += [
+                    (name, xmin, bytes(data))
+                    for xmin, data in cursor.fetchall()
+                    if xmin is not None and int(xmin) >= since
+                ]
     return out
 
 
 def test_no_tuple_version_links_a_ballot_to_its_voter(in_session, leader, office_clerk, admin):
+    since = current_xid()
     item = services.add_agenda_item(actor=leader, meeting=in_session, title="探针", is_major=True)
     motion = services.create_motion(
         actor=leader, item=item, text="同意", method=Motion.Method.SECRET
@@ -77,7 +89,7 @@ def test_no_tuple_version_links_a_ballot_to_its_voter(in_session, leader, office
         assert response.status_code == 302
     motion = services.close_vote(actor=leader, motion=motion)
 
-    versions = every_tuple_version()
+    versions = every_tuple_version(since)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT voter_id, xmin::text FROM meetings_ballotreceipt WHERE motion_id = %s",
