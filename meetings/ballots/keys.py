@@ -11,6 +11,7 @@ a change rewraps, a reset makes a new pair. Nothing here logs or keeps a passwor
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meetings.ballots import shares
 from meetings.ballots.crypto import InvalidBallotData
@@ -93,7 +94,10 @@ class BallotKeyOnPasswordSet:
             make_key(user, password)
 
     def get_help_text(self) -> str:
-        return ""
+        return _(
+            "Your ballot key (for counting a secret ballot as a scrutineer) is kept "
+            "locked with your password."
+        )
 
 
 def on_password_changed(sender, request, user, **kwargs) -> None:
