@@ -329,14 +329,13 @@ def ballot_key(request: HttpRequest) -> HttpResponse:
                 raise services.MeetingError(_("Wrong password."))
             keys.make_key(request.user, password)
 
-        post_step(
+        return post_step(
             request,
             make,
             success=_("Your ballot key is ready."),
             then="meetings:ballot_key",
             form=form,
         )
-        return redirect("meetings:ballot_key")
     row = ScrutineerKey.objects.filter(person=request.user).first()
     pending = Scrutineer.objects.filter(person=request.user, sealed_share__isnull=False).exists()
     return render(

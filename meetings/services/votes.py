@@ -197,6 +197,10 @@ def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"")
         raise MeetingError(_("Choose yes, no or abstain."))
     tracker = None
     if not named:
+        if key is None:  # opened before secret ballots were encrypted (migration 0007)
+            raise MeetingError(
+                _("This secret ballot has no ballot key; defer it and put it again.")
+            )
         motion.ballot_key = key
         # Encrypted (or checked) before any row is written: a bad ballot stores nothing.
         sealed = ballots.parse(motion, ballot) if ballot else ballots.encrypt(motion, choice)
