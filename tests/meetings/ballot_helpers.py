@@ -12,11 +12,17 @@ SCRUTINEER_PASSWORD = PASSWORD
 
 
 def scrutineers_for(motion: Motion, n: int = 2) -> list[User]:
+    """The first ``n`` present expected members of the motion's meeting (scrutineers_in)."""
+    return scrutineers_in(motion.item.meeting_id, n)
+
+
+def scrutineers_in(meeting_id: int, n: int = 2) -> list[User]:
     """The first ``n`` present expected members in seat order, each given a ballot key under
-    their password if they have none (setting a password makes one; roster people have none)."""
+    their password if they have none (setting a password makes one; roster people have none).
+    Setting a password signs the person out of their sessions: call it before they log in."""
     people = [
         m.person
-        for m in ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id, present=True)
+        for m in ExpectedMember.objects.filter(meeting_id=meeting_id, present=True)
         .select_related("person")
         .order_by("order")[:n]
     ]

@@ -121,7 +121,10 @@ def meeting_in_session(body: Body, leader: User) -> Meeting:
 def open_motion(meeting: Meeting, leader: User, method: str) -> Motion:
     item = services.add_agenda_item(actor=leader, meeting=meeting, title=f"议题（{method}）")
     motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
-    motion = ballot_helpers.open_vote(actor=leader, motion=motion)
+    # A secret ballot's two scrutineers: given their keys before anyone logged in (scene), so
+    # that no session is invalidated by a password set now.
+    scrutineers = ballot_helpers.scrutineers_for(motion) if method == Motion.Method.SECRET else ()
+    motion = services.open_vote(actor=leader, motion=motion, scrutineers=scrutineers)
     assert motion.status == Motion.Status.OPEN
     return motion
 
@@ -377,6 +380,9 @@ def scene(live_server):
             pk__in=ExpectedMember.objects.filter(meeting=meeting, present=True).values("person")
         ).order_by("pk")
     )
+    # The secret ballot's scrutineers get their password and ballot key before the sessions
+    # are made (a password set later would sign them out).
+    ballot_helpers.scrutineers_in(meeting.pk)
     voters = log_in(people)
     url = urlsplit(live_server.url)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
