@@ -152,13 +152,16 @@ class Shot:
     status: int = 0
     body: str = ""
     error: str = ""
+    location: str = ""  # of a 302
 
 
-def _request(host, port, method, path, *, body=None, headers=None):
+def _request(host, port, method, path, *, body=None, headers=None, where=None):
     conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
+        if where is not None:
+            where.append(response.getheader("Location", ""))
         return response.status, response.getheader("Set-Cookie", ""), response.read()
     finally:
         conn.close()
@@ -211,11 +214,13 @@ def fire(host: str, port: int, path_of_vote: str, shot: Shot) -> Shot:
         "Accept-Language": LANGUAGE,
     }
     shot.sent = time.monotonic()
+    where: list[str] = []
     try:
         shot.status, _cookie, raw = _request(
-            host, port, "POST", path_of_vote, body=body, headers=headers
+            host, port, "POST", path_of_vote, body=body, headers=headers, where=where
         )
         shot.body = raw.decode("utf-8", "replace")
+        shot.location = where[0] if where else ""
     except OSError as exc:  # a refused or reset connection is a failure, not a crash
         shot.error = f"{type(exc).__name__}: {exc}"
     shot.done = time.monotonic()
@@ -316,6 +321,10 @@ def check_burst(shots: list[Shot], close: Close, counted_rows: int, voters_count
     assert not failed, f"{len(failed)} requests neither 302 nor 409, e.g. {failed[:3]}"
 
     accepted = [s for s in shots if s.status == 302]
+    # A counted vote is answered with the motion's page, never elsewhere (the login page).
+    elsewhere = [(s.voter.user_id, s.duplicate, s.location) for s in accepted]
+    elsewhere = [e for e in elsewhere if not re.fullmatch(r"/motions/\d+/", e[2])]
+    assert not elsewhere, elsewhere
     refused = [s for s in shots if s.status == 409]
     # Each 409 page carries one of the two refusals a voter can meet here.
     unexplained = [
