@@ -384,14 +384,14 @@ def scene(live_server):
     day = timezone.localdate()
     body, leader = seat_300_members(day)
     meeting = meeting_in_session(body, leader)
+    # The secret ballot's scrutineers get their password and ballot key before the sessions
+    # are made, and before the people are read (a password set later would sign them out).
+    ballot_helpers.scrutineers_in(meeting.pk)
     people = list(
         User.objects.filter(
             pk__in=ExpectedMember.objects.filter(meeting=meeting, present=True).values("person")
         ).order_by("pk")
     )
-    # The secret ballot's scrutineers get their password and ballot key before the sessions
-    # are made (a password set later would sign them out).
-    ballot_helpers.scrutineers_in(meeting.pk)
     voters = log_in(people)
     url = urlsplit(live_server.url)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
