@@ -17,9 +17,10 @@ STAMP := $(VENV)/.infogov-installed
 
 # WeasyPrint needs Pango (and harfbuzz-subset, without which it is ~20x slower on Chinese
 # text); Noto CJK renders Chinese in PDFs; poppler-utils reads PDFs back in tests; gettext
-# compiles translations; the end-to-end tests drive Debian's Chromium.
+# compiles translations; the end-to-end tests drive Debian's Chromium; libsodium does the
+# secret ballot's cryptography (ristretto255, Argon2id, sealed boxes; through pysodium).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-	poppler-utils gettext chromium
+	poppler-utils gettext chromium libsodium23
 
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 # Candidates in order; a pyenv shim can exist for a version pyenv has not selected and then

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from meetings import services
+from meetings.ballots import keys
 from meetings.models import Meeting, Motion
 from members import services as roster_services
 from members.models import Appointment, Body, Role, Seat, User
@@ -44,6 +45,10 @@ class Scene:
     open16: Motion  # the named vote open in the 16 meeting, and in the 500 one
     open500: Motion
     voters: list[User]  # the 300 expected members of the bench meeting
+    scrutineers: list[User]  # two of them, with ballot keys under SCRUTINEER_PASSWORD
+
+
+SCRUTINEER_PASSWORD = "bench-scrutineer"
 
 
 def add_voting_members(body: Body, day: dt.date, n: int, prefix: str) -> None:
@@ -131,8 +136,22 @@ def seed(rounds: int) -> Scene:
     assert meeting16.expected_members.count() == 16
     assert len(voters) == 300
     assert meeting500.expected_members.count() == 500
+    # Two present members count the secret ballots (meetings.ballots), with ballot keys.
+    scrutineers = voters[:2]
+    for person in scrutineers:
+        keys.make_key(person, SCRUTINEER_PASSWORD)
     return Scene(
-        leader, meeting16, meeting300, meeting500, named, secret, polled, open16, open500, voters
+        leader,
+        meeting16,
+        meeting300,
+        meeting500,
+        named,
+        secret,
+        polled,
+        open16,
+        open500,
+        voters,
+        scrutineers,
     )
 
 

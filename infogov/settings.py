@@ -173,7 +173,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: on a password set, a ballot key pair for a person who has none.
+    {"NAME": "meetings.ballots.keys.BallotKeyOnPasswordSet"},
 ]
+
+# A scrutineer's ballot key is wrapped under Argon2id of their password (meetings.ballots):
+# "interactive" (libsodium's interactive limits) or "fast" (the least allowed; tests only).
+BALLOT_KEY_ARGON2 = os.environ.get("BALLOT_KEY_ARGON2", "interactive")
 
 # Signing in (django-allauth): by username and password; nobody signs up (the roster and the
 # administrator make people); password change, and reset by mail to the person's address.

@@ -2,9 +2,10 @@
 
 Every change of a meeting goes through meetings.services (rules of Art. 12-14, audit entries,
 notifications); an edit in the admin would bypass all three, so every model here is read-only.
-Votes are doubly so: NamedVote, BallotReceipt and SecretTally cannot be added, changed or
-deleted, and the secret ballot's two tables offer nothing that could join or order them
-together (R-VOTE-1): no ids, no links to rows, no times. Minutes are drafted, signed and issued
+Votes are doubly so: NamedVote, BallotReceipt and the secret ballots cannot be added, changed
+or deleted; receipts are listed by name, never by id or time, and the ballots (ciphertexts,
+meetings.ballots) and scrutineers only once their motion is counted: no admin screen shows
+the ballots or totals of an uncounted motion (R-VOTE-1). Minutes are drafted, signed and issued
 through the services only; issued minutes are immutable (R-MIN-2), and their PDF bytes are
 never put in a form: the PDF is downloaded from the portal, where the download is a read receipt.
 """
@@ -12,6 +13,7 @@ never put in a form: the PDF is downloaded from the portal, where the download i
 from django.contrib import admin
 from django.http import HttpRequest
 
+from meetings.ballots.models import Ballot, Scrutineer
 from meetings.minutes.models import (
     Distribution,
     DocumentCounter,
@@ -31,7 +33,6 @@ from meetings.models import (
     NamedVote,
     Notification,
     QuorumCheck,
-    SecretTally,
 )
 
 
@@ -140,7 +141,9 @@ class MaterialAdmin(ReadOnlyAdmin):
 
 @admin.register(Motion)
 class MotionAdmin(ReadOnlyAdmin):
-    list_display = ["text", "item", "method", "basis", "threshold", "status", "passed"]
+    # R-VOTE-1: an uncounted secret ballot has no totals anywhere (they are decrypted only at
+    # the count); the list shows whether it has been counted.
+    list_display = ["text", "item", "method", "basis", "threshold", "status", "counted", "passed"]
     list_filter = ["method", "status", "passed", "basis", "threshold"]
     search_fields = ["text", "item__title", "item__meeting__title"]
     list_select_related = ["item"]
@@ -178,20 +181,37 @@ class BallotReceiptAdmin(ReadOnlyAdmin):
         )
 
 
-@admin.register(SecretTally)
-class SecretTallyAdmin(ReadOnlyAdmin):
-    """The ballot box's counters: motion, choice and count, nothing else."""
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    """The published box of counted secret ballots: tracker and motion; the ciphertexts and
+    proofs are on the portal's box page. Nothing of an uncounted motion."""
 
-    list_display = ["motion", "choice", "count"]
+    list_display = ["tracker", "motion"]
     list_display_links = None
-    list_filter = ["choice", "motion__item__meeting__body"]
-    search_fields = ["motion__text"]
+    search_fields = ["tracker"]
     list_select_related = ["motion"]
+    fields = ["tracker", "motion"]
     actions = None
     sortable_by = []
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).order_by("motion", "choice")
+        return (
+            super().get_queryset(request).exclude(motion__counted="").order_by("motion", "tracker")
+        )
+
+
+@admin.register(Scrutineer)
+class ScrutineerAdmin(ReadOnlyAdmin):
+    """Who the scrutineers of a counted secret ballot were; never a share."""
+
+    list_display = ["motion", "person", "index"]
+    list_display_links = None
+    fields = ["motion", "person", "index", "paper_confirmed"]
+    list_select_related = ["motion", "person"]
+    actions = None
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).exclude(motion__counted="")
 
 
 @admin.register(Decision)

@@ -13,3 +13,12 @@ class MeetingsConfig(AppConfig):
         from members import panels
 
         panels.register(compliance.dashboard_panel)
+
+        # A scrutineer's ballot key follows their password (meetings.ballots.keys).
+        from allauth.account import signals
+
+        from meetings.ballots import keys
+
+        signals.password_changed.connect(keys.on_password_changed, dispatch_uid="ballot-key")
+        signals.password_reset.connect(keys.on_password_reset, dispatch_uid="ballot-key-reset")
+        signals.password_set.connect(keys.on_password_reset, dispatch_uid="ballot-key-set")

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from infogov.academic_year import AcademicYear
 from meetings import services
+from meetings.ballots import keys
+from meetings.ballots.crypto import InvalidBallotData
 from meetings.minutes import services as minutes_services
 from meetings.minutes import signing
 from meetings.minutes.models import Minutes
@@ -186,12 +188,22 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
         basis=Basis.EXPECTED,
         threshold=Threshold.TWO_THIRDS,
     )
-    services.open_vote(actor=leader, motion=secret)
+    # Two present members as scrutineers (监票人); they count with the demo password.
+    scrutineers = [p for p in User.objects.filter(username__in=voters) if p.username != "sunqixin"]
+    scrutineers = [p for p in scrutineers if p.check_password(DEMO_PASSWORD)][:2]
+    for person in scrutineers:  # a ballot key that opens with the demo password
+        try:
+            keys.secret_key(person, DEMO_PASSWORD)
+        except InvalidBallotData:
+            keys.make_key(person, DEMO_PASSWORD)
+    services.open_vote(actor=leader, motion=secret, scrutineers=scrutineers)
     _vote(
         secret,
         {u: "no" if i == 2 else "abstain" if i == 3 else "yes" for i, u in enumerate(voters)},
     )
     secret = services.close_vote(actor=leader, motion=secret)
+    for person in scrutineers:
+        secret = services.count_secret(actor=person, motion=secret, password=DEMO_PASSWORD)
     services.record_decision(
         actor=clerk,
         item=security,

@@ -118,3 +118,43 @@ class DecisionForm(forms.Form):
 
 
 VOTE_CHOICES: dict[str, Promise] = dict(CHOICES)
+
+
+class ScrutineersForm(forms.Form):
+    """Opening a secret ballot: the chair names two or three present voting members."""
+
+    scrutineers = forms.ModelMultipleChoiceField(
+        label=_("Scrutineers (监票人)"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Two or three present voting members; any two of them count the ballot."),
+    )
+
+    def __init__(self, *args, motion: Motion, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id, present=True)
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["scrutineers"]
+        ).queryset = User.objects.filter(pk__in=present.values("person_id")).order_by(
+            "full_name", "username"
+        )
+
+    def clean_scrutineers(self):
+        people = list(self.cleaned_data["scrutineers"])
+        if not 2 <= len(people) <= 3:
+            raise forms.ValidationError(_("Name two or three scrutineers."))
+        return people
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PaperCountForm(forms.Form):
+    yes = forms.IntegerField(label=_("Yes"), min_value=0)
+    no = forms.IntegerField(label=_("No"), min_value=0)
+    abstain = forms.IntegerField(label=_("Abstain"), min_value=0)

@@ -367,6 +367,18 @@ class Motion(models.Model):
     base = models.PositiveIntegerField(_("base"), null=True, blank=True)
     required = models.PositiveIntegerField(_("yes votes needed"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # A secret ballot's public key (meetings.ballots), and how it was counted: "" while not
+    # yet counted, "crypto" (verified count of the ballots), "paper" (totals counted in the room).
+    ballot_key = models.BinaryField(null=True, editable=False)
+
+    class Counted(models.TextChoices):
+        NOT_YET = "", _("Not yet counted")
+        CRYPTO = "crypto", _("Counted and verified")
+        PAPER = "paper", _("Counted on paper")
+
+    counted = models.CharField(
+        _("count"), max_length=10, choices=Counted.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("motion")
@@ -404,7 +416,8 @@ class NamedVote(models.Model):
 
 
 class BallotReceipt(models.Model):
-    """Who has cast a secret ballot, and nothing about what they chose (R-VOTE-1)."""
+    """Who has cast a secret ballot, and nothing about what they chose (R-VOTE-1): the ballot
+    itself (meetings.ballots.models.Ballot) is ciphertext, written in the same transaction."""
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="receipts")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -419,28 +432,6 @@ class BallotReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter} @ {self.motion_id}"
-
-
-class SecretTally(models.Model):
-    """The secret ballot box: one counter per choice, created when the vote opens.
-
-    R-VOTE-1: a ballot is an increment, not a row, so no column, row or row order can link a
-    choice to a voter or to the moment it was cast; the receipts say only who has voted.
-    """
-
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="secret_tallies")
-    choice = models.CharField(max_length=10, choices=CHOICES)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("secret ballot count")
-        verbose_name_plural = _("secret ballot counts")
-        constraints = [
-            models.UniqueConstraint(fields=["motion", "choice"], name="secret_tally_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_choice_display()}: {self.count}"
 
 
 class Decision(models.Model):
@@ -507,6 +498,7 @@ class Notification(models.Model):
 
 # The minutes' models live in meetings/minutes/models.py; imported here, at the end, so that
 # Django registers them with this app (they name the models above by string).
+from meetings.ballots.models import Ballot, PaperCount, Scrutineer, ScrutineerKey  # noqa: E402, F401
 from meetings.minutes.models import (  # noqa: E402, F401
     Distribution,
     DocumentCounter,

@@ -339,3 +339,22 @@ def plenary_status(
         scheduled=min(upcoming, default=None),
         days_left=max(0, (year.ends_on - first_day_left).days + 1),
     )
+
+
+# --- Art. 13: the secret ballot's scrutineers (监票人) ------------------------------------------
+
+SCRUTINEERS_MIN, SCRUTINEERS_MAX = 2, 3
+# Scrutineers needed to count a secret ballot (k of n), as at a paper ballot's count.
+SCRUTINEERS_TO_COUNT = 2
+
+
+def art13_scrutineers_ok(*, named: int, distinct: int, all_present: bool) -> bool:
+    """Art. 13 / R-VOTE-1: a secret ballot opens with two or three different present voting
+    members named as scrutineers (the chair proposes them, as at a paper ballot)."""
+    return SCRUTINEERS_MIN <= named <= SCRUTINEERS_MAX and distinct == named and all_present
+
+
+def art13_may_count(*, confirmed: int) -> bool:
+    """Art. 13 / R-VOTE-1: a secret ballot is counted once two scrutineers have confirmed;
+    with fewer it stays closed and not yet counted."""
+    return confirmed >= SCRUTINEERS_TO_COUNT

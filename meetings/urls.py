@@ -35,7 +35,24 @@ urlpatterns = [
     path("motions/<int:pk>/", views_votes.motion_detail, name="motion_detail"),
     # The vote endpoint's contract (load-tested): POST choice=yes|no|abstain; 302 / 409 / 404.
     path("motions/<int:pk>/vote/", views_votes.cast_vote, name="cast_vote"),
+    # The confirm step: POST choice; renders the page asking to confirm, changes nothing.
+    path("motions/<int:pk>/confirm/", views_votes.vote_confirm, name="vote_confirm"),
     path("motions/<int:pk>/open/", views_votes.motion_open, name="motion_open"),
+    # A secret ballot's count by its scrutineers, its paper fallback and its published box.
+    path("motions/<int:pk>/count/", views_votes.motion_count, name="motion_count"),
+    path(
+        "motions/<int:pk>/count/confirm/",
+        views_votes.motion_count_confirm,
+        name="motion_count_confirm",
+    ),
+    path("motions/<int:pk>/paper/", views_votes.motion_paper, name="motion_paper"),
+    path(
+        "motions/<int:pk>/paper/confirm/",
+        views_votes.motion_paper_confirm,
+        name="motion_paper_confirm",
+    ),
+    path("motions/<int:pk>/box/", views_votes.ballot_box, name="ballot_box"),
+    path("ballot-key/", views_votes.ballot_key, name="ballot_key"),
     path("motions/<int:pk>/close/", views_votes.motion_close, name="motion_close"),
     path("motions/<int:pk>/defer/", views_votes.motion_defer, name="motion_defer"),
     path("notifications/", views.notification_list, name="notification_list"),

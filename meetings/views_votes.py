@@ -1,19 +1,24 @@
 """The voting page and the steps of a vote (Art. 13): the phone-first page members vote on, the
-vote endpoint, and opening, closing and deferring a vote. As in meetings.views, each POST view
-fetches through permissions and takes its step with infogov.steps; templates get the steps
-possible now."""
+confirm step and the vote endpoint (both POST: a choice is never in a URL), opening, closing
+and deferring a vote, and a secret ballot's count, paper totals and published box. As in
+meetings.views, each POST view fetches through permissions and takes its step with
+infogov.steps; templates get the steps possible now."""
 
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infogov.steps import post_step, run_step
 from meetings import permissions, rules, services
-from meetings.forms import VOTE_CHOICES, ReasonForm
+from meetings.ballots import keys
+from meetings.ballots.models import Ballot, PaperCount, Scrutineer, ScrutineerKey
+from meetings.forms import VOTE_CHOICES, PaperCountForm, PasswordForm, ReasonForm, ScrutineersForm
 from meetings.models import Motion
 from meetings.rules import MeetingStep, MotionStatus, MotionStep
 from meetings.views import PAGE_CACHE_SECONDS
@@ -27,7 +32,20 @@ def _motion_for(request: SignedInRequest, pk: int) -> Motion:
     return motion
 
 
-def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 200) -> HttpResponse:
+# A secret ballot's tracker goes back to the voter's browser in a cookie on the vote's
+# redirect, never into the session, a message or a URL (which the server keeps or logs).
+TRACKER_COOKIE = "ballot_tracker_%d"
+TRACKER_SECONDS = 7 * 24 * 3600
+
+
+def tracker_of(request: HttpRequest, motion: Motion) -> str | None:
+    value = request.COOKIES.get(TRACKER_COOKIE % motion.pk, "")
+    return value if len(value) == 64 and all(c in "0123456789abcdef" for c in value) else None
+
+
+def _render_motion(
+    request: SignedInRequest, motion: Motion, *, status: int = 200, confirm: str = ""
+) -> HttpResponse:
     meeting = motion.item.meeting
     user = request.user
     view = services.voter_view(motion, user)
@@ -39,8 +57,9 @@ def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 20
     # R-VOTE-4: only a present expected member votes, once.
     may_vote = rules.may_vote(expected=me is not None, present=me is not None and me.present)
     can_vote = steps[MotionStep.CAST] and may_vote and not has_voted
-    choice = request.GET.get("choice", "")
+    choice = confirm
     closed = motion.status == MotionStatus.CLOSED
+    secret = motion.method == Motion.Method.SECRET
     context = {
         "motion": motion,
         "item": motion.item,
@@ -67,6 +86,15 @@ def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 20
         "cache_seconds": PAGE_CACHE_SECONDS,  # of the quorum panel the chair sees
         "can_chair": permissions.can_chair(user, meeting.body_id),
         "named_votes": None,
+        "secret": secret,
+        "counted": motion.counted,
+        "tracker": tracker_of(request, motion) if secret else None,
+        "scrutineers": (list(motion.scrutineers.select_related("person")) if secret else []),
+        "scrutineers_form": (
+            ScrutineersForm(motion=motion, auto_id="scrutineer-%s")
+            if secret and steps[MotionStep.OPEN]
+            else None
+        ),
     }
     if context["can_chair"]:
         context["reason_form"] = ReasonForm(auto_id=False)
@@ -87,9 +115,20 @@ def _render_motion(request: SignedInRequest, motion: Motion, *, status: int = 20
 
 @login_required
 def motion_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The phone-first voting page; ?choice= asks to confirm; htmx polls its vote panel."""
+    """The phone-first voting page; htmx polls its vote panel."""
     motion = permissions.get_motion_for_user_or_404(request.user, pk)
     return _render_motion(request, motion)
+
+
+@login_required
+@require_POST
+@never_cache
+def vote_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The confirm step: the chosen button posts here and the page asks to confirm; nothing
+    is changed (a POST so that the choice is in no URL, no log and no history)."""
+    motion = permissions.get_motion_for_user_or_404(request.user, pk)
+    choice = request.POST.get("choice", "")
+    return _render_motion(request, motion, confirm=choice if choice in VOTE_CHOICES else "")
 
 
 @login_required
@@ -103,24 +142,41 @@ def cast_vote(request: SignedInRequest, pk: int) -> HttpResponse:
         lambda: services.cast_vote(
             voter=request.user, motion=motion, choice=request.POST.get("choice", "")
         ),
-        success=_("Your vote has been counted."),
+        success=(
+            _("Your ballot has been cast.")
+            if motion.method == Motion.Method.SECRET
+            else _("Your vote has been counted.")
+        ),
     )
     if not outcome.done:
         # Read the motion afresh: the refusal may be news (just closed).
         motion = permissions.get_motion_for_user_or_404(request.user, pk)
         return _render_motion(request, motion, status=409)
-    return redirect(motion)
+    response = redirect(motion)
+    if outcome.result:  # a secret ballot's tracker
+        response.set_cookie(
+            TRACKER_COOKIE % motion.pk,
+            outcome.result,
+            max_age=TRACKER_SECONDS,
+            path=motion.get_absolute_url(),
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Strict",
+        )
+    return response
 
 
 @login_required
 @require_POST
 def motion_open(request: SignedInRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk)
+    secret = motion.method == Motion.Method.SECRET
     return post_step(
         request,
         partial(services.open_vote, actor=request.user, motion=motion),
         success=_("Voting is open."),
         then=motion,
+        form=ScrutineersForm(request.POST, motion=motion) if secret else None,
     )
 
 
@@ -131,7 +187,11 @@ def motion_close(request: SignedInRequest, pk: int) -> HttpResponse:
     return post_step(
         request,
         partial(services.close_vote, actor=request.user, motion=motion),
-        success=_("Voting is closed and counted."),
+        success=(
+            _("Voting is closed; the scrutineers count the ballots.")
+            if motion.method == Motion.Method.SECRET
+            else _("Voting is closed and counted.")
+        ),
         then=motion,
     )
 
@@ -146,4 +206,142 @@ def motion_defer(request: SignedInRequest, pk: int) -> HttpResponse:
         success=_("The vote is deferred."),
         then=motion,
         form=ReasonForm(request.POST),
+    )
+
+
+# --- A secret ballot's count (meetings.ballots) -------------------------------------------------
+
+
+def _secret_for(request: SignedInRequest, pk: int) -> Motion:
+    motion = permissions.get_motion_for_user_or_404(request.user, pk)
+    if motion.method != Motion.Method.SECRET:
+        raise Http404
+    return motion
+
+
+@login_required
+@never_cache
+def motion_count(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The counting page: who the scrutineers are and who has confirmed; a scrutineer
+    confirms with their password; the Office may record paper totals instead."""
+    motion = _secret_for(request, pk)
+    scrutineers = list(motion.scrutineers.select_related("person"))
+    mine = next((s for s in scrutineers if s.person_id == request.user.pk), None)
+    paper = PaperCount.objects.filter(motion=motion).first()
+    context = {
+        "motion": motion,
+        "meeting": motion.item.meeting,
+        "scrutineers": scrutineers,
+        "mine": mine,
+        "confirmed": sum(1 for s in scrutineers if s.partial is not None),
+        "needed": rules.SCRUTINEERS_TO_COUNT,
+        "closed": motion.status == MotionStatus.CLOSED,
+        "paper": paper,
+        "password_form": PasswordForm(auto_id="count-%s"),
+        "paper_form": PaperCountForm(auto_id="paper-%s"),
+        "can_record_paper": permissions.can_manage(request.user, motion.item.meeting.body_id),
+    }
+    return render(request, "meetings/motion_count.html", context)
+
+
+@login_required
+@require_POST
+def motion_count_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
+    motion = _secret_for(request, pk)
+    return post_step(
+        request,
+        partial(services.count_secret, actor=request.user, motion=motion),
+        success=_("Your part of the count is recorded."),
+        then=reverse("meetings:motion_count", args=[motion.pk]),
+        form=PasswordForm(request.POST),
+    )
+
+
+@login_required
+@require_POST
+def motion_paper(request: SignedInRequest, pk: int) -> HttpResponse:
+    motion = _secret_for(request, pk)
+    permissions.require(permissions.can_manage(request.user, motion.item.meeting.body_id))
+    return post_step(
+        request,
+        partial(services.record_paper_count, actor=request.user, motion=motion),
+        success=_("Paper totals recorded; two scrutineers confirm them."),
+        then=reverse("meetings:motion_count", args=[motion.pk]),
+        form=PaperCountForm(request.POST),
+    )
+
+
+@login_required
+@require_POST
+def motion_paper_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
+    motion = _secret_for(request, pk)
+    return post_step(
+        request,
+        partial(services.confirm_paper_count, actor=request.user, motion=motion),
+        success=_("You have confirmed the paper totals."),
+        then=reverse("meetings:motion_count", args=[motion.pk]),
+        form=PasswordForm(request.POST),
+    )
+
+
+@login_required
+def ballot_box(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The published box of a counted secret ballot, for those who see the meeting: the key,
+    the commitments, every ballot under its tracker (in tracker order), the partial
+    decryptions and the totals; ``manage.py verify_ballot`` recomputes it all."""
+    motion = _secret_for(request, pk)
+    if motion.counted != Motion.Counted.CRYPTO:
+        raise Http404
+    context = {
+        "motion": motion,
+        "meeting": motion.item.meeting,
+        "key": bytes(motion.ballot_key or b"").hex(),
+        "scrutineers": [
+            {
+                "person": s.person,
+                "index": s.index,
+                "commitment": bytes(s.commitment).hex(),
+                "partial": bytes(s.partial).hex() if s.partial is not None else "",
+                "proof": bytes(s.partial_proof).hex() if s.partial_proof is not None else "",
+            }
+            for s in motion.scrutineers.select_related("person")
+        ],
+        "ballots": [
+            (tracker, bytes(data).hex())
+            for tracker, data in Ballot.objects.filter(motion=motion)
+            .order_by("tracker")
+            .values_list("tracker", "data")
+        ],
+        "receipts": motion.receipts.count(),
+        "tracker": tracker_of(request, motion),
+    }
+    return render(request, "meetings/ballot_box.html", context)
+
+
+@login_required
+@never_cache
+def ballot_key(request: SignedInRequest) -> HttpResponse:
+    """A person's ballot key: made with their password (it is made when a password is set,
+    and rewrapped when it is changed); made anew if lost. Being named a scrutineer needs one."""
+    if request.method == "POST":
+        form = PasswordForm(request.POST)
+
+        def make(password: str) -> None:
+            if not request.user.check_password(password):
+                raise services.MeetingError(_("Wrong password."))
+            keys.make_key(request.user, password)
+
+        return post_step(
+            request,
+            make,
+            success=_("Your ballot key is ready."),
+            then="meetings:ballot_key",
+            form=form,
+        )
+    row = ScrutineerKey.objects.filter(person=request.user).first()
+    pending = Scrutineer.objects.filter(person=request.user, sealed_share__isnull=False).exists()
+    return render(
+        request,
+        "meetings/ballot_key.html",
+        {"key": row, "pending": pending, "form": PasswordForm(auto_id="key-%s")},
     )

@@ -27,6 +27,8 @@ def _fast_hasher_and_temporary_media(settings, tmp_path):
     # Background tasks (signing minutes) run inline, and keys go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.INFOGOV_SIGNING_DIR = tmp_path / "signing"
+    # Ballot keys under the cheapest Argon2id libsodium allows (meetings.ballots.keys).
+    settings.BALLOT_KEY_ARGON2 = "fast"
 
 
 @pytest.fixture(autouse=True)

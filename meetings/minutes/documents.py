@@ -35,6 +35,8 @@ class VoteLine:
     passed: bool
     # Named votes only: (choice label, [names]) in the order 同意, 不同意, 弃权.
     names_by_choice: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Secret ballots only: how they were counted (COUNT_NOTES), "" for a named vote.
+    count_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,12 @@ CHOICE_LABELS = {"yes": "同意", "no": "不同意", "abstain": "弃权"}
 # language of whoever signs.
 KIND_LABELS = {"lg_plenary": "全体会议", "lg_special": "专题会议", "wg_special": "专题会议"}
 METHOD_LABELS = {"named": "举手表决", "secret": "投票表决"}
+# How a secret ballot was counted (meetings.ballots), as the minutes say it.
+COUNT_NOTES = {
+    "crypto": "计票由两名监票人以密钥解密总数完成，计票结果经验证无误",
+    "paper": "纸质计票，票数经两名监票人确认",
+    "": "已闭票，尚未计票",
+}
 BASIS_LABELS = {"expected": "应到会成员", "present": "实到会成员", "cast": "实际投票"}
 THRESHOLD_LABELS = {"more_than_half": "超过半数", "two_thirds": "三分之二以上"}
 FORWARD_LABELS = {"party_standing_committee": "党委常委会", "presidents_office": "校长办公会"}
@@ -181,6 +189,9 @@ def build_document(
                     ),
                     passed=bool(motion.passed),
                     names_by_choice=names,
+                    count_note=(
+                        COUNT_NOTES[motion.counted] if motion.method == Motion.Method.SECRET else ""
+                    ),
                 )
             )
         items.append(

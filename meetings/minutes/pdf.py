@@ -122,6 +122,8 @@ def _item_lines(item) -> list[str]:
             f"表决规则：{_sentence(vote.rule_label)}"
             f"表决结果：{'通过' if vote.passed else '未通过'}。"
         )
+        if vote.count_note:
+            lines.append(f"{vote.count_note}。")
         named = [f"{choice}：{'、'.join(names)}" for choice, names in vote.names_by_choice if names]
         if named:
             lines.append(f"记名表决情况——{'；'.join(named)}。")

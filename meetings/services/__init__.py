@@ -3,7 +3,8 @@
 - convening.py: drafting, rescheduling, convening, postponing, cancelling;
 - attendance.py: answers, check-in, the quorum gate, opening and closing the session;
 - agenda.py: agenda items, their materials, non-voting attendees;
-- votes.py: motions, opening, casting, closing and deferring votes;
+- votes.py: motions, opening, casting, closing, counting and deferring votes (the secret
+  ballot's cryptography in meetings.ballots);
 - decisions.py: how each item ended, and its forwarding;
 - notifications.py: notifications in the portal and invitations by mail;
 
@@ -42,12 +43,16 @@ from meetings.services.errors import InvalidTransition, MeetingError, QuorumNotM
 from meetings.services.notifications import mark_notifications_read, unread_count
 from meetings.services.votes import (
     VoterView,
+    cast_ballot,
     cast_vote,
     close_vote,
+    confirm_paper_count,
+    count_secret,
     counts,
     create_motion,
     defer_vote,
     open_vote,
+    record_paper_count,
     voted_count,
     voter_view,
 )
@@ -62,12 +67,15 @@ __all__ = [
     "answer_attendance",
     "attendance",
     "cancel_meeting",
+    "cast_ballot",
     "cast_vote",
     "check_in",
     "close_meeting",
     "close_vote",
+    "confirm_paper_count",
     "convene_meeting",
     "convening_role",
+    "count_secret",
     "counts",
     "create_motion",
     "defer_vote",
@@ -78,6 +86,7 @@ __all__ = [
     "open_vote",
     "postpone_meeting",
     "record_decision",
+    "record_paper_count",
     "reschedule_meeting",
     "set_check_in_open",
     "undo_check_in",

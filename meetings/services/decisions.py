@@ -24,6 +24,8 @@ def record_decision(
         raise MeetingError(_("This item has been decided."))
     if motion is not None and (motion.item_id != item.pk or motion.status != MotionStatus.CLOSED):
         raise MeetingError(_("Choose a closed vote of this item."))
+    if motion is not None and motion.method == Motion.Method.SECRET and not motion.counted:
+        raise MeetingError(_("This secret ballot has not been counted yet."))
     if item.is_major and motion is None:
         raise MeetingError(_("A major matter is decided only by a vote (Art. 13)."))
     if forward_to not in Decision.Forward.values:

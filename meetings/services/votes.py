@@ -11,16 +11,18 @@ burst of votes.) SQLite serialises writers with its IMMEDIATE transactions, whic
 still, so it takes no lock of this kind.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, When
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
 from meetings import rules
+from meetings.ballots import proofs
+from meetings.ballots import services as ballots
+from meetings.ballots.models import PaperCount, Scrutineer
 from meetings.models import (
     ATTENDANCE_COUNTS,
     AgendaItem,
@@ -30,7 +32,6 @@ from meetings.models import (
     Motion,
     NamedVote,
     QuorumCheck,
-    SecretTally,
     attendance_of,
 )
 from meetings.rules import MeetingStep, MotionStatus, MotionStep
@@ -118,8 +119,11 @@ def create_motion(
 
 
 @gated
-def open_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
-    """Open a vote: the meeting is in session and quorate (R-MEET-2)."""
+def open_vote(
+    *, actor: User, motion: Motion, scrutineers: list[User] | tuple = ()
+) -> tuple[Motion, QuorumCheck]:
+    """Open a vote: the meeting is in session and quorate (R-MEET-2); a secret ballot with
+    its two or three scrutineers (meetings.ballots), who alone, two of them, can count it."""
     motion = _lock_motion(motion)
     meeting = motion.item.meeting
     if not rules.may(MeetingStep.OPEN_VOTE, meeting.status):
@@ -130,31 +134,45 @@ def open_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
         raise MeetingError(_("Another vote is open; close it first (Art. 13: one item at a time)."))
     check = record_gate(actor, meeting, QuorumCheck.Gate.OPEN_VOTE, motion)
     if check.passed:
-        motion.status, motion.opened_at = MotionStatus.OPEN, timezone.now()
-        motion.save(update_fields=["status", "opened_at"])
+        after: dict[str, object] = {"present": check.present, "expected": check.expected}
         if motion.method == Motion.Method.SECRET:
-            SecretTally.objects.bulk_create(
-                SecretTally(motion=motion, choice=c) for c in rules.Choice
+            present = set(
+                ExpectedMember.objects.filter(meeting=meeting, present=True).values_list(
+                    "person_id", flat=True
+                )
             )
-        audit.record(
-            actor=actor,
-            action="vote.opened",
-            obj=motion,
-            after={"present": check.present, "expected": check.expected},
-        )
+            ballots.open_box(motion, scrutineers, present)
+            after["scrutineers"] = [str(p) for p in scrutineers]
+        motion.status, motion.opened_at = MotionStatus.OPEN, timezone.now()
+        motion.save(update_fields=["status", "opened_at", "ballot_key"])
+        audit.record(actor=actor, action="vote.opened", obj=motion, after=after)
     return motion, check
 
 
 @transaction.atomic
-def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
+def cast_vote(*, voter: User, motion: Motion, choice: str) -> str | None:
     """One present, seated member casts one vote (R-VOTE-1, R-VOTE-2, R-VOTE-4); raises
-    MeetingError when refused, and Motion.DoesNotExist for no such motion.
+    MeetingError when refused, and Motion.DoesNotExist for no such motion. Returns a secret
+    ballot's tracker (None for a named vote).
 
-    A secret ballot leaves a receipt (who) and an increment (what), never a row linking them.
-    The audit trail records that a vote was cast, never the secret choice.
+    A secret ballot leaves a receipt (who) and a ballot (ciphertext, meetings.ballots), never
+    the choice. The audit trail records that a ballot was cast, never the secret choice.
     """
     if choice not in rules.Choice:
         raise MeetingError(_("Choose yes, no or abstain."))
+    return _cast(voter, motion, choice=choice)
+
+
+@transaction.atomic
+def cast_ballot(*, voter: User, motion: Motion, ballot: bytes) -> str:
+    """Cast a secret ballot encrypted elsewhere (meetings.ballots.proofs' encoding): refused,
+    with nothing stored, unless its proofs show exactly one choice."""
+    tracker = _cast(voter, motion, ballot=ballot)
+    assert tracker is not None  # a secret ballot always has one
+    return tracker
+
+
+def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"") -> str | None:
     lock_votes(motion.pk, exclusive=False)
     # Read after the lock, so that a close committed while this vote waited is seen: the
     # motion's status and method, and whether the voter is expected and present (None if not
@@ -162,10 +180,10 @@ def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
     seat = ExpectedMember.objects.filter(
         meeting_id=OuterRef("item__meeting_id"), person_id=voter.pk
     ).values("present")
-    status, method, present = (
+    status, method, present, key = (
         Motion.objects.filter(pk=motion.pk)
         .annotate(voter_present=Subquery(seat))
-        .values_list("status", "method", "voter_present")
+        .values_list("status", "method", "voter_present", "ballot_key")
         .get()
     )
     if not rules.may(MotionStep.CAST, status):
@@ -177,6 +195,17 @@ def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
     if not rules.may_vote(expected=present is not None, present=bool(present)):
         raise MeetingError(_("Only seated members who are checked in can vote."))
     named = method == Motion.Method.NAMED
+    if named and not choice:
+        raise MeetingError(_("Choose yes, no or abstain."))
+    tracker = None
+    if not named:
+        if key is None:  # opened before secret ballots were encrypted (migration 0007)
+            raise MeetingError(
+                _("This secret ballot has no ballot key; defer it and put it again.")
+            )
+        motion.ballot_key = key
+        # Encrypted (or checked) before any row is written: a bad ballot stores nothing.
+        sealed = ballots.parse(motion, ballot) if ballot else ballots.encrypt(motion, choice)
     try:
         # R-VOTE-2: the unique constraint decides, in a savepoint of its own, so that a
         # duplicate leaves the transaction usable.
@@ -185,41 +214,23 @@ def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
                 NamedVote.objects.create(motion=motion, voter=voter, choice=choice)
             else:
                 BallotReceipt.objects.create(motion=motion, voter=voter)
-                _count_ballot(motion, choice)
+                tracker = ballots.store(motion, sealed)
     except IntegrityError:
         raise MeetingError(_("You have already voted on this motion.")) from None
+    # A secret ballot's entry says only "X cast a ballot on M": no choice, no tracker (which
+    # would link the ballot to X).
     audit.record(
-        actor=voter,
-        action="vote.cast",
-        obj=motion,
-        after={"choice": choice} if named else None,
+        actor=voter, action="vote.cast", obj=motion, after={"choice": choice} if named else None
     )
-
-
-def _count_ballot(motion: Motion, choice: str) -> None:
-    """Add a secret ballot to its counter. R-VOTE-1: all three counters are written, so that
-    no row version, row order or transaction stamp (PostgreSQL's xmin, which the receipt
-    shares) tells which one this ballot went to. They are locked in id order first, so that
-    voters never deadlock."""
-    tallies = SecretTally.objects.filter(motion=motion)
-    list(tallies.select_for_update(of=("self",)).order_by("id").values_list("id", flat=True))
-    tallies.update(
-        count=Case(
-            When(choice=choice, then=F("count") + 1),
-            default=F("count"),
-            output_field=SecretTally._meta.get_field("count"),
-        )
-    )
+    return tracker
 
 
 def counts(motion: Motion) -> dict[str, int]:
-    """Return the votes cast so far by choice."""
-    rows: Iterable[tuple[str, int]]
-    if motion.method == Motion.Method.NAMED:
-        rows = motion.named_votes.values_list("choice").annotate(n=Count("id"))
-    else:
-        rows = motion.secret_tallies.values_list("choice", "count")
-    return dict(rows)
+    """Return the named votes cast so far by choice (a secret ballot has none to show: its
+    totals are known only once counted, meetings.ballots)."""
+    if motion.method != Motion.Method.NAMED:
+        return {}
+    return dict(motion.named_votes.values_list("choice").annotate(n=Count("id")))
 
 
 def voted_count(motion: Motion) -> int:
@@ -283,7 +294,18 @@ def close_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
         raise InvalidTransition(_("This vote is not open."))
     meeting = motion.item.meeting
     check = record_gate(actor, meeting, QuorumCheck.Gate.CLOSE_VOTE, motion)
-    if check.passed:
+    if check.passed and motion.method == Motion.Method.SECRET:
+        # Closed, not yet counted: the scrutineers count it (count_secret).
+        motion.status, motion.closed_at = MotionStatus.CLOSED, timezone.now()
+        motion.expected, motion.present = check.expected, check.present
+        motion.save(update_fields=["status", "closed_at", "expected", "present"])
+        audit.record(
+            actor=actor,
+            action="vote.closed",
+            obj=motion,
+            after={"ballots": motion.receipts.count(), "counted": False},
+        )
+    elif check.passed:
         result = rules.tally(
             counts(motion),
             basis=rules.Basis(motion.basis),
@@ -323,6 +345,131 @@ def close_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
             },
         )
     return motion, check
+
+
+def _save_result(motion: Motion, yes: int, no: int, abstain: int, counted: str) -> rules.Tally:
+    result = rules.tally(
+        {"yes": yes, "no": no, "abstain": abstain},
+        basis=rules.Basis(motion.basis),
+        threshold=rules.Threshold(motion.threshold),
+        expected=motion.expected or 0,  # both are set when the vote opens
+        present=motion.present or 0,
+    )
+    motion.yes, motion.no, motion.abstain = result.yes, result.no, result.abstain
+    motion.base, motion.required, motion.passed = result.base, result.required, result.passed
+    motion.counted = counted
+    motion.save(update_fields=["yes", "no", "abstain", "base", "required", "passed", "counted"])
+    return result
+
+
+def _lock_uncounted(motion: Motion, actor: User) -> tuple[Motion, Scrutineer]:
+    """The closed, uncounted secret ballot locked, and the actor's scrutineer row."""
+    motion = _lock_motion(motion)
+    if motion.method != Motion.Method.SECRET or motion.status != MotionStatus.CLOSED:
+        raise InvalidTransition(_("Only a closed secret ballot is counted."))
+    if motion.counted:
+        raise InvalidTransition(_("This ballot has been counted."))
+    scrutineer = Scrutineer.objects.filter(motion=motion, person=actor).first()
+    if scrutineer is None:
+        raise MeetingError(_("Only this ballot's scrutineers count it."))
+    return motion, scrutineer
+
+
+def _password_checked(actor: User, password: str) -> None:
+    if not password or not actor.check_password(password):
+        raise MeetingError(_("Wrong password."))
+
+
+@transaction.atomic
+def count_secret(*, actor: User, motion: Motion, password: str) -> Motion:
+    """A scrutineer confirms the count with their password (R-VOTE-1): their share, unsealed,
+    decrypts the box's sums (never a single ballot), with a proof. Once two have, the totals
+    are decrypted and checked, the result saved and the shares destroyed; with fewer the
+    motion stays closed, not yet counted."""
+    motion, scrutineer = _lock_uncounted(motion, actor)
+    if scrutineer.partial is not None:
+        raise MeetingError(_("You have confirmed the count; another scrutineer must too."))
+    _password_checked(actor, password)
+    share = ballots.unseal(scrutineer, actor, password)
+    try:
+        box = [
+            proofs.Ballot.from_bytes(data, len(ballots.CHOICES))
+            for _t, data in ballots._ballots(motion)
+        ]
+    except ballots.InvalidBallotData:
+        raise MeetingError(
+            _("The ballot box does not check; it was not counted. Ask the Office.")
+        ) from None
+    sums = ballots.totals(box)
+    points, proof_bytes = ballots.partials_of(
+        share, bytes(scrutineer.commitment), sums, motion.pk, scrutineer.index
+    )
+    ballots.give_partial(scrutineer, sums, points, proof_bytes)
+    confirmed = Scrutineer.objects.filter(motion=motion, partial__isnull=False).count()
+    audit.record(actor=actor, action="vote.count_confirmed", obj=motion)
+    if rules.art13_may_count(confirmed=confirmed):
+        count = ballots.count_now(motion, motion.receipts.count())
+        result = _save_result(motion, count.yes, count.no, count.abstain, Motion.Counted.CRYPTO)
+        ballots.destroy_shares(motion)
+        audit.record(
+            actor=actor,
+            action="vote.counted",
+            obj=motion,
+            after={
+                "yes": result.yes,
+                "no": result.no,
+                "abstain": result.abstain,
+                "passed": result.passed,
+                "verified": True,
+            },
+        )
+    return motion
+
+
+@transaction.atomic
+def record_paper_count(*, actor: User, motion: Motion, yes: int, no: int, abstain: int) -> Motion:
+    """Paper fallback (Art. 13): the Office records a secret ballot's totals counted on paper
+    in the room; they stand once two scrutineers confirm them."""
+    motion = _lock_motion(motion)
+    if motion.method != Motion.Method.SECRET or motion.status != MotionStatus.CLOSED:
+        raise InvalidTransition(_("Only a closed secret ballot is counted."))
+    if motion.counted:
+        raise InvalidTransition(_("This ballot has been counted."))
+    ballots.record_paper_count(actor=actor, motion=motion, yes=yes, no=no, abstain=abstain)
+    return motion
+
+
+@transaction.atomic
+def confirm_paper_count(*, actor: User, motion: Motion, password: str) -> Motion:
+    """A scrutineer confirms the paper totals with their password; two make them the result,
+    marked as paper."""
+    motion, scrutineer = _lock_uncounted(motion, actor)
+    paper = PaperCount.objects.filter(motion=motion).first()
+    if paper is None:
+        raise MeetingError(_("No paper totals have been recorded."))
+    if scrutineer.paper_confirmed:
+        raise MeetingError(_("You have confirmed the paper totals; another scrutineer must too."))
+    _password_checked(actor, password)
+    scrutineer.paper_confirmed = True
+    scrutineer.save(update_fields=["paper_confirmed"])
+    audit.record(actor=actor, action="vote.paper_confirmed", obj=motion)
+    confirmed = Scrutineer.objects.filter(motion=motion, paper_confirmed=True).count()
+    if rules.art13_may_count(confirmed=confirmed):
+        result = _save_result(motion, paper.yes, paper.no, paper.abstain, Motion.Counted.PAPER)
+        ballots.destroy_shares(motion)
+        audit.record(
+            actor=actor,
+            action="vote.counted",
+            obj=motion,
+            after={
+                "yes": result.yes,
+                "no": result.no,
+                "abstain": result.abstain,
+                "passed": result.passed,
+                "paper": True,
+            },
+        )
+    return motion
 
 
 @transaction.atomic

@@ -17,8 +17,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
+from meetings.ballots.models import Ballot
 from meetings.forms import VOTE_CHOICES
-from meetings.models import BallotReceipt, ExpectedMember, Meeting, Motion, NamedVote, SecretTally
+from meetings.models import BallotReceipt, ExpectedMember, Meeting, Motion, NamedVote
+from members import demo
+from members.models import User
 from tests.e2e.pages import log_in, press
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,11 +90,12 @@ def vote(page: Page, motion_url: str, choice: str, label: str, *, tap_twice=Fals
     ``tap_twice`` Confirm is tapped again while the vote is on its way (held back here, as on
     a slow network): the page sends one vote, and shows it counted."""
     page.goto(motion_url)
-    buttons = page.locator("#vote-panel a.vote")
+    buttons = page.locator("#vote-panel button.vote")
     expect(buttons).to_have_count(3)
     with page.expect_navigation():
-        page.locator(f"#vote-panel a.vote-{choice}").click()
-    expect(page).to_have_url(re.compile(rf"\?choice={choice}$"))
+        page.locator(f"#vote-panel button.vote-{choice}").click()
+    # The confirm step is a POST: the choice is in no URL.
+    expect(page).to_have_url(re.compile(r"/confirm/$"))
     expect(page.locator(f"#vote-panel .confirm-choice.vote-{choice}")).to_contain_text(label)
     confirm = page.locator("#vote-panel form.confirm button[type=submit]")
     held = []
@@ -118,7 +122,7 @@ def vote(page: Page, motion_url: str, choice: str, label: str, *, tap_twice=Fals
     expect(page).to_have_url(re.compile(rf"{re.escape(motion_url)}$"))
     expect(page.locator(".messages li.success")).to_be_visible()
     expect(page.locator("#vote-panel .state.voted")).to_be_visible()
-    expect(page.locator("#vote-panel a.vote")).to_have_count(0)
+    expect(page.locator("#vote-panel button.vote")).to_have_count(0)
 
 
 def expect_votes_so_far(page: Page, voted: int) -> None:
@@ -282,7 +286,7 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     expect(member.locator("main h1")).to_have_text(MOTION_NAMED)
     expect(member.locator("#required")).to_have_text(mentions(EXPECTED, REQUIRED_YES))
     expect_votes_so_far(member, 0)
-    for button in member.locator("#vote-panel a.vote").all():
+    for button in member.locator("#vote-panel button.vote").all():
         box = button.bounding_box()
         assert box["height"] >= 48 and box["width"] >= PHONE["width"] * 0.8, box
     assert horizontal_scroll_width(member) <= PHONE["width"]
@@ -290,11 +294,12 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
 
     # He keeps a second tab on the confirmation of "no", then votes yes in the first.
     second_tab = member.context.new_page()
-    second_tab.goto(f"{named_url}?choice=no")
+    second_tab.goto(named_url)
+    with second_tab.expect_navigation():
+        second_tab.locator("#vote-panel button.vote-no").click()
     expect(second_tab.locator("#vote-panel form.confirm")).to_be_visible()
-    member.goto(f"{named_url}?choice=yes")
-    assert horizontal_scroll_width(member) <= PHONE["width"]
-    member.screenshot(path=shots / "meet-named-confirm.png", full_page=True)
+    assert horizontal_scroll_width(second_tab) <= PHONE["width"]
+    second_tab.screenshot(path=shots / "meet-named-confirm.png", full_page=True)
     vote(member, named_url, "yes", label["yes"])
     expect(member.locator("#vote-panel .state.voted")).to_contain_text(label["yes"])
     expect_votes_so_far(member, 1)
@@ -338,8 +343,12 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     assert horizontal_scroll_width(member) <= PHONE["width"]
     member.screenshot(path=shots / "meet-named-closed.png", full_page=True)
 
-    # --- The secret vote: 阎祖书 votes yes, 赵曼 abstains, both on their phones.
+    # --- The secret vote: 阎祖书 votes yes, 赵曼 abstains, both on their phones; they are
+    # also its scrutineers, and count it with their passwords once it closes.
     leader.goto(secret_url)
+    for username in (MEMBER, DEPUTY):
+        person = User.objects.get(username=username)
+        leader.locator(f"fieldset.scrutineers input[value='{person.pk}']").check()
     press(leader, reverse("meetings:motion_open", args=[secret_pk]))
     member.goto(secret_url)
     expect(member.locator("#required")).to_have_text(mentions(EXPECTED, REQUIRED_YES))
@@ -352,9 +361,17 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     leader.goto(secret_url)
     expect_votes_so_far(leader, 2)
     press(leader, reverse("meetings:motion_close", args=[secret_pk]))
+    expect(leader.locator("#result .not-counted")).to_be_visible()
+    count_url = reverse("meetings:motion_count", args=[secret_pk])
+    for page in (member, deputy):
+        page.goto(count_url)
+        page.locator("form.count-confirm [name=password]").fill(demo.DEMO_PASSWORD)
+        press(page, reverse("meetings:motion_count_confirm", args=[secret_pk]))
     for page in (leader, member, deputy):
+        page.goto(secret_url)
         result = expect_result(page, yes=1, no=0, abstain=1, passed=False)
         expect(result.locator(".named-vote")).to_have_count(0)
+        expect(result.locator(".counted-verified")).to_be_visible()
         text = result.inner_text()
         assert "阎祖书" not in text and "赵曼" not in text
     assert horizontal_scroll_width(member) <= PHONE["width"]
@@ -382,9 +399,8 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     assert (named.status, named.yes, named.no, named.abstain) == (Motion.Status.CLOSED, 1, 1, 0)
     assert (named.expected, named.present, named.required, named.passed) == (16, 11, 9, False)
 
-    tallies = dict(SecretTally.objects.filter(motion=secret).values_list("choice", "count"))
-    assert tallies == {"yes": 1, "no": 0, "abstain": 1}
-    assert sum(tallies.values()) == 2
+    assert Ballot.objects.filter(motion=secret).count() == 2
+    assert secret.counted == Motion.Counted.CRYPTO
     receipts = BallotReceipt.objects.filter(motion=secret)
     assert receipts.count() == 2
     assert set(receipts.values_list("voter__username", flat=True)) == {MEMBER, DEPUTY}

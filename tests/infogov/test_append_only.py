@@ -21,7 +21,9 @@ PROTECTED = {
     "meetings_ballotreceipt": None,
     "meetings_decision": None,
     "meetings_issuedminutes": None,
-    "meetings_motion": "old.status = 'closed'",
+    "meetings_ballot": None,
+    # A motion once counted: closed, and named or a secret ballot counted by its scrutineers.
+    "meetings_motion": "old.status = 'closed' AND (old.method <> 'secret' OR old.counted <> '')",
 }
 
 
@@ -51,7 +53,9 @@ def test_every_protected_table_has_both_triggers(db):
         row, statement = definitions
         assert row.startswith("infogov_append_only: CREATE TRIGGER infogov_append_only BEFORE")
         assert "BEFORE DELETE OR UPDATE ON public." in row and "FOR EACH ROW" in row
-        assert ("WHEN (((old.status)::text = 'closed'::text))" in row) == (condition is not None)
+        assert ("(old.status)::text = 'closed'::text" in row) == (condition is not None)
+        if condition is not None:
+            assert "(old.counted)::text <> ''::text" in row
         assert "BEFORE TRUNCATE" in statement and "FOR EACH STATEMENT" in statement
 
 

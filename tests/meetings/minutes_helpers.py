@@ -12,6 +12,7 @@ from meetings.minutes.documents import MinutesDocument, RenderedPdf, SignatureCh
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, Meeting, Motion
 from members.models import Unit, User
+from tests.meetings import ballot_helpers
 
 FAKE_PDF = b"%PDF-1.7\n% fake minutes\n"
 FAKE_SIGNATURE = b"\n% fake signature\n%%EOF\n"
@@ -93,10 +94,10 @@ def hold_meeting(meeting: Meeting, *, clerk: User, leader: User, present: int = 
     # R-VOTE-5: the chair states a view last.
     voters = sorted((m.person for m in members[:present]), key=lambda p: p.pk == leader.pk)
     named = services.create_motion(actor=leader, item=projects, text="同意立项建议")
-    services.open_vote(actor=leader, motion=named)
+    ballot_helpers.open_vote(actor=leader, motion=named)
     for i, voter in enumerate(voters):
         services.cast_vote(voter=voter, motion=named, choice="no" if i == 0 else "yes")
-    named = services.close_vote(actor=leader, motion=named)
+    named = ballot_helpers.close_and_count(actor=leader, motion=named)
     services.record_decision(
         actor=clerk,
         item=projects,
@@ -107,10 +108,10 @@ def hold_meeting(meeting: Meeting, *, clerk: User, leader: User, present: int = 
     secret = services.create_motion(
         actor=leader, item=budget, text="同意经费预算", method=Motion.Method.SECRET
     )
-    services.open_vote(actor=leader, motion=secret)
+    ballot_helpers.open_vote(actor=leader, motion=secret)
     for i, voter in enumerate(voters):
         services.cast_vote(voter=voter, motion=secret, choice="abstain" if i == 1 else "yes")
-    secret = services.close_vote(actor=leader, motion=secret)
+    secret = ballot_helpers.close_and_count(actor=leader, motion=secret)
     services.record_decision(actor=clerk, item=budget, text="通过经费预算。", motion=secret)
     return services.close_meeting(actor=clerk, meeting=meeting)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import BallotReceipt, Decision, Meeting, Motion, NamedVote
 from tests.db_roles import serving_role
+from tests.meetings import ballot_helpers
 
 postgresql = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
@@ -23,10 +24,10 @@ def counted(in_session, leader, member, office_clerk):
     motions = {}
     for method in (Motion.Method.NAMED, Motion.Method.SECRET):
         motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
-        services.open_vote(actor=leader, motion=motion)
+        ballot_helpers.open_vote(actor=leader, motion=motion)
         for voter in (leader, member):
             services.cast_vote(voter=voter, motion=motion, choice="yes")
-        motions[method] = services.close_vote(actor=leader, motion=motion)
+        motions[method] = ballot_helpers.close_and_count(actor=leader, motion=motion)
     decision = services.record_decision(
         actor=office_clerk, item=item, text="同意。", motion=motions[Motion.Method.NAMED]
     )
@@ -115,8 +116,10 @@ def test_truncating_the_meeting_table_cannot_cascade_into_what_was_counted(count
 @postgresql
 def test_an_open_motion_still_changes_and_then_no_more(counted, leader):
     with serving_role():
-        motion = services.open_vote(actor=leader, motion=Motion.objects.get(pk=counted["open"]))
-        services.close_vote(actor=leader, motion=motion)  # counted: its last change
+        motion = ballot_helpers.open_vote(
+            actor=leader, motion=Motion.objects.get(pk=counted["open"])
+        )
+        ballot_helpers.close_and_count(actor=leader, motion=motion)  # counted: its last change
         _refused(
             f"UPDATE meetings_motion SET passed = NOT passed WHERE id = {motion.pk}",
             "infogov: UPDATE of meetings_motion refused",

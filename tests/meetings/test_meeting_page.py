@@ -17,6 +17,7 @@ from meetings.minutes.models import Minutes
 from meetings.models import Meeting, Motion
 from members.models import Unit
 from tests.html import strip_csrf
+from tests.meetings import ballot_helpers
 from tests.meetings.conftest import PASSWORD
 from tests.meetings.minutes_helpers import use_fake_signing
 
@@ -75,7 +76,7 @@ def test_every_change_reaches_every_viewer_at_once(
         for n in range(6):
             services.undo_check_in(actor=office_clerk, member=expected(n))
         with pytest.raises(services.QuorumNotMet):
-            services.open_vote(actor=leader, motion=state["motion"])
+            ballot_helpers.open_vote(actor=leader, motion=state["motion"])
         check_in_all()
 
     def sign():
@@ -144,12 +145,15 @@ def test_every_change_reaches_every_viewer_at_once(
         ),
         ("create a motion", motion),
         ("a refused gate", refused_gate),
-        ("open the vote", lambda: services.open_vote(actor=leader, motion=state["motion"])),
+        ("open the vote", lambda: ballot_helpers.open_vote(actor=leader, motion=state["motion"])),
         (
             "a vote is cast",
             lambda: services.cast_vote(voter=member, motion=state["motion"], choice="yes"),
         ),
-        ("close the vote", lambda: services.close_vote(actor=leader, motion=state["motion"])),
+        (
+            "close the vote",
+            lambda: ballot_helpers.close_and_count(actor=leader, motion=state["motion"]),
+        ),
         (
             "record the decision",
             lambda: services.record_decision(

@@ -34,6 +34,7 @@ from meetings.models import (
     QuorumCheck,
 )
 from members.models import User
+from tests.meetings import ballot_helpers
 from tests.meetings.conftest import PASSWORD
 from tests.meetings.minutes_helpers import hold_meeting, submitted_minutes, use_fake_signing
 
@@ -54,6 +55,7 @@ class World:
     outsider: User
     issued: IssuedMinutes  # the minutes of a closed special meeting, sent to NETC and Finance
     minutes: Minutes  # a correction of them, submitted to the leader
+    secret: Motion  # a secret ballot on the bare item, not yet open
 
 
 @pytest.fixture
@@ -112,6 +114,9 @@ def world(
         outsider=outsider,
         issued=issued,
         minutes=correction,
+        secret=services.create_motion(
+            actor=leader, item=bare_item, text="无记名投票", method=Motion.Method.SECRET
+        ),
     )
 
 
@@ -238,6 +243,27 @@ GRID = [
     # The vote endpoint: a motion not yet open refuses every visible voter with 409.
     ("vote", "POST", lambda w: reverse("meetings:cast_vote", args=[w.motion.pk]),
      lambda w: {"choice": "yes"}, [LOGIN, 404, 409, 409, 409, 409, 404]),
+    # The confirm step renders the page asking to confirm and changes nothing.
+    ("vote confirm", "POST", lambda w: reverse("meetings:vote_confirm", args=[w.motion.pk]),
+     lambda w: {"choice": "yes"}, [LOGIN, 404, 200, 200, 200, 200, 404]),
+    # A secret ballot's count: seen with the meeting; the steps refuse a ballot not closed.
+    ("count", "GET", lambda w: reverse("meetings:motion_count", args=[w.secret.pk]), None,
+     [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("count confirm", "POST",
+     lambda w: reverse("meetings:motion_count_confirm", args=[w.secret.pk]),
+     lambda w: {"password": "x"}, [LOGIN, 404, 302, 302, 302, 302, 404]),
+    ("paper", "POST", lambda w: reverse("meetings:motion_paper", args=[w.secret.pk]),
+     lambda w: {"yes": 1, "no": 0, "abstain": 0}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("paper confirm", "POST",
+     lambda w: reverse("meetings:motion_paper_confirm", args=[w.secret.pk]),
+     lambda w: {"password": "x"}, [LOGIN, 404, 302, 302, 302, 302, 404]),
+    # The box is published once counted: not before.
+    ("box", "GET", lambda w: reverse("meetings:ballot_box", args=[w.secret.pk]), None,
+     [LOGIN, 404, 404, 404, 404, 404, 404]),
+    ("ballot key", "GET", lambda w: reverse("meetings:ballot_key"), None,
+     [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("ballot key make", "POST", lambda w: reverse("meetings:ballot_key"),
+     lambda w: {"password": "wrong"}, [LOGIN, 302, 302, 302, 302, 302, 302]),
     # Minutes (Art. 15-16): seen with the meeting; the Office drafts, only the leader signs.
     ("minutes", "GET", lambda w: w.minutes.get_absolute_url(), None,
      [LOGIN, 404, 200, 200, 200, 200, 404]),
@@ -357,7 +383,7 @@ def test_votes_are_read_only_in_the_admin_and_ballots_cannot_be_ordered_together
 ):
     item = services.add_agenda_item(actor=leader, meeting=in_session, title="议题")
     motion = services.create_motion(actor=leader, item=item, text="同意", method="secret")
-    services.open_vote(actor=leader, motion=motion)
+    ballot_helpers.open_vote(actor=leader, motion=motion)
     for voter in (member, leader, deputy):  # neither this order nor its reverse is by name
         services.cast_vote(voter=voter, motion=motion, choice="yes")
     client.force_login(admin)
@@ -365,17 +391,22 @@ def test_votes_are_read_only_in_the_admin_and_ballots_cannot_be_ordered_together
 
     pages = {
         name: client.get(reverse(f"admin:meetings_{name}_changelist"))
-        for name in ("ballotreceipt", "secrettally", "namedvote")
+        for name in ("ballotreceipt", "ballot", "scrutineer", "namedvote", "motion")
     }
     add = client.get(reverse("admin:meetings_ballotreceipt_add"))
     reordered = client.get(reverse("admin:meetings_ballotreceipt_changelist"), {"o": "-0"})
 
-    assert [page.status_code for page in pages.values()] == [200, 200, 200]
+    assert [page.status_code for page in pages.values()] == [200] * 5
     assert add.status_code == 403
     receipts = pages["ballotreceipt"].context["cl"]
     assert receipts.list_display == ["motion", "voter"]
-    assert pages["secrettally"].context["cl"].list_display == ["motion", "choice", "count"]
-    for page in (pages["ballotreceipt"], pages["secrettally"], reordered):
+    # R-VOTE-1: nothing of the uncounted ballot: no ballots, no scrutineers, no totals.
+    assert list(pages["ballot"].context["cl"].result_list) == []
+    assert list(pages["scrutineer"].context["cl"].result_list) == []
+    change = client.get(reverse("admin:meetings_motion_change", args=[motion.pk]))
+    assert change.status_code == 200
+    assert motion.ballots.count() == 3
+    for page in (pages["ballotreceipt"], pages["ballot"], reordered):
         assert b"_selected_action" not in page.content  # no checkboxes carrying row ids
         assert b"/change/" not in page.content  # no links to single rows
     # Whatever the URL asks, receipts come by name within the motion, not in casting order.
@@ -394,7 +425,7 @@ def test_the_grid_covers_every_meetings_url(world):
     ]
     named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
     covered = {resolve(urlsplit(url(world)).path).view_name for _, _, url, *_ in GRID}
-    assert len(named) == 40
+    assert len(named) == 47
     assert covered == named
 
 

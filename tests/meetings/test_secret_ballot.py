@@ -1,228 +1,296 @@
-"""R-VOTE-1: a secret ballot cannot be linked to its voter, read straight from the database.
+"""R-VOTE-1: a secret ballot cannot be linked to its voter, read straight from the database,
+and is counted by two scrutineers without any single ballot being decrypted (meetings.ballots).
 
-Who has voted is known (the receipts); what they voted is only in three counters per motion,
-which hold no voter, no time and no order of casting.
+Who has voted is known (the receipts); what they voted is only in ciphertexts (the ballots),
+which hold no voter, no time and no orderable key. Counting takes two scrutineers' passwords.
 """
 
 import json
-from dataclasses import dataclass
 
 import pytest
+from allauth.account import signals
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
+from django.test import RequestFactory
+from django.urls import reverse
 
 from infogov.models import AuditEntry
 from meetings import services
-from meetings.models import ExpectedMember, Meeting, Motion
-from members import services as roster_services
-from members.models import Role, User
+from meetings.ballots import keys, proofs
+from meetings.ballots import services as ballots
+from meetings.ballots.models import Ballot, PaperCount, Scrutineer, ScrutineerKey
+from meetings.models import BallotReceipt, Motion
+from meetings.services import MeetingError
+from members.models import User
+from tests.factories import PASSWORD
+from tests.meetings import ballot_helpers
 
 pytestmark = pytest.mark.usefixtures("english")
 
-EXTRA_MEMBERS = 100
-# A known pattern, cast in seat order: per ten ballots 5 yes, 3 no, 2 abstain.
-PATTERN = ["yes", "no", "yes", "abstain", "yes", "no", "yes", "no", "yes", "abstain"]
-BALLOTS = [PATTERN[i % len(PATTERN)] for i in range(100)]
-EXPECTED_COUNTS = {"yes": 50, "no": 30, "abstain": 20}
-
-
-def _rows(sql: str, params=()) -> tuple[list[str], list[tuple]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [column[0] for column in cursor.description], cursor.fetchall()
-
-
-def _tally_rows(motion: Motion) -> list[dict]:
-    """The ballot box of ``motion`` as stored, in the order the database returns it."""
-    columns, rows = _rows("SELECT * FROM meetings_secrettally")
-    rows = [dict(zip(columns, row, strict=True)) for row in rows]
-    return [row for row in rows if row["motion_id"] == motion.pk]
-
-
-@dataclass
-class Ballot:
-    meeting: Meeting
-    motion: Motion
-    voters: list[User]
-    box_at_opening: list[dict]
-    # The box's rows as the database returns them, at opening and after each ballot.
-    traces: list[tuple[tuple, ...]]
+PATTERN = ["yes", "no", "yes", "abstain", "yes", "no", "yes", "no", "yes", "abstain", "yes"]
 
 
 @pytest.fixture
-def large_meeting(roster, office_clerk, leader, draft) -> Meeting:
-    """The plenary with 100 members seated today (before convening, a fortnight before the
-    meeting): 116 expected, all checked in by the Office, in session."""
-    for i in range(EXTRA_MEMBERS):
-        person = User.objects.create(username=f"extra{i:03d}", full_name=f"增补委员{i:03d}")
-        seat = roster_services.add_seat(
-            actor=office_clerk, body=roster.leading_group, role=Role.MEMBER
-        )
-        roster_services.fill_seat(actor=office_clerk, seat=seat, person=person)
-    meeting = services.convene_meeting(actor=leader, meeting=draft)
-    assert meeting.expected_members.count() == 116
-    for expected in meeting.expected_members.order_by("order"):
-        services.check_in(actor=office_clerk, member=expected, by_office=True)
-    return services.open_meeting(actor=office_clerk, meeting=meeting)
+def secret(in_session, leader):
+    item = services.add_agenda_item(actor=leader, meeting=in_session, title="校园网", is_major=True)
+    return services.create_motion(actor=leader, item=item, text="同意", method=Motion.Method.SECRET)
 
 
-def _open_secret_motion(meeting: Meeting, actor: User, title: str) -> Motion:
-    item = services.add_agenda_item(actor=actor, meeting=meeting, title=title, is_major=True)
-    motion = services.create_motion(
-        actor=actor, item=item, text="同意", method=Motion.Method.SECRET
-    )
-    return services.open_vote(actor=actor, motion=motion)
-
-
-def _trace(motion: Motion) -> tuple[tuple, ...]:
-    """The box's rows in the order returned: id, where the row is stored, what wrote it last.
-
-    PostgreSQL rewrites a row on every update: ``ctid`` is where the current version lies,
-    ``xmin`` the (sub)transaction that wrote it. SQLite updates in place under its rowid.
-    """
-    if connection.vendor == "postgresql":
-        sql = "SELECT id, ctid::text, xmin::text FROM meetings_secrettally WHERE motion_id = %s"
-    else:
-        sql = "SELECT id, rowid, NULL FROM meetings_secrettally WHERE motion_id = %s"
-    return tuple(_rows(sql, [motion.pk])[1])
-
-
-def _cast(motion: Motion, voters: list[User], choices: list[str]) -> list[tuple[tuple, ...]]:
-    """Cast ``choices`` in order; return the box's trace after each ballot."""
-    traces = []
-    for voter, choice in zip(voters, choices, strict=True):
-        services.cast_vote(voter=voter, motion=motion, choice=choice)
-        traces.append(_trace(motion))
-    return traces
-
-
-@pytest.fixture
-def ballot(large_meeting, office_clerk) -> Ballot:
-    """A secret vote on which the first 100 members in seat order cast BALLOTS."""
-    motion = _open_secret_motion(large_meeting, office_clerk, "校园网升级改造")
-    box_at_opening, trace_at_opening = _tally_rows(motion), _trace(motion)
-    voters = [
-        m.person
-        for m in ExpectedMember.objects.filter(meeting=large_meeting)
-        .select_related("person")
-        .order_by("order")[:100]
+def _voters(meeting, n):
+    return [m.person for m in meeting.expected_members.select_related("person").order_by("order")][
+        :n
     ]
-    traces = [trace_at_opening, *_cast(motion, voters, BALLOTS)]
-    return Ballot(large_meeting, motion, voters, box_at_opening, traces)
 
 
-def test_the_ballot_box_has_no_column_for_a_voter_or_a_time(ballot):
-    columns, _all_rows = _rows("SELECT * FROM meetings_secrettally")
-    assert set(columns) == {"id", "motion_id", "choice", "count"}
-
-
-def test_the_ballot_box_holds_three_counters_that_match_the_ballots(ballot):
-    box = _tally_rows(ballot.motion)
-    assert len(box) == 3
-    assert {row["choice"]: row["count"] for row in box} == EXPECTED_COUNTS
-    assert services.counts(ballot.motion) == EXPECTED_COUNTS
-    assert services.voted_count(ballot.motion) == 100
-
-
-def test_the_ballot_box_was_laid_out_before_any_vote_and_keeps_its_ids(ballot):
-    # The counters were created when the vote opened, one per choice, all at zero.
-    first = min(row["id"] for row in ballot.box_at_opening)
-    assert sorted((row["id"], row["choice"], row["count"]) for row in ballot.box_at_opening) == [
-        (first, "yes", 0),
-        (first + 1, "no", 0),
-        (first + 2, "abstain", 0),
+def _cast_pattern(motion, meeting):
+    voters = _voters(meeting, len(PATTERN))
+    trackers = [
+        services.cast_vote(voter=v, motion=motion, choice=c)
+        for v, c in zip(voters, PATTERN, strict=True)
     ]
-    # After 100 ballots the same three rows hold the counts: no id was made by a ballot.
-    assert sorted((row["id"], row["choice"]) for row in _tally_rows(ballot.motion)) == sorted(
-        (row["id"], row["choice"]) for row in ballot.box_at_opening
-    )
-    assert [{row[0] for row in trace} for trace in ballot.traces] == [
-        {first, first + 1, first + 2}
-    ] * 101
+    return voters, trackers
 
 
-def test_sqlite_returns_the_box_in_the_same_order_after_every_ballot(ballot):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite updates rows in place")
-    opening = ballot.traces[0]
-    assert [row[0] for row in opening] == sorted(row[0] for row in opening)
-    assert set(ballot.traces) == {opening}
+def test_the_box_holds_ciphertexts_with_no_voter_time_or_order(secret, in_session, leader):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    voters, trackers = _cast_pattern(motion, in_session)
 
-
-def test_every_ballot_rewrites_all_three_counters_on_postgresql(ballot):
-    # Were only the chosen counter rewritten, its new location (ctid) and its writer (xmin,
-    # shared with the voter's receipt) would single it out, and the order the rows come back
-    # in would put it last: the choice of each voter could be read off, ballot by ballot.
-    if connection.vendor != "postgresql":
-        pytest.skip("ctid and xmin are PostgreSQL system columns")
-    _columns, receipts = _rows(
-        "SELECT voter_id, xmin::text FROM meetings_ballotreceipt WHERE motion_id = %s",
-        [ballot.motion.pk],
-    )
-    receipt_xmin = dict(receipts)
-    steps = zip(ballot.voters, ballot.traces[:-1], ballot.traces[1:], strict=True)
-    for voter, before, after in steps:
-        location_before = {row_id: ctid for row_id, ctid, _xmin in before}
-        moved = {row_id for row_id, ctid, _xmin in after if ctid != location_before[row_id]}
-        assert len(moved) == 3
-        # One writer for all three: the voter's own, which the receipt names anyway.
-        assert {xmin for _row_id, _ctid, xmin in after} == {receipt_xmin[voter.pk]}
-
-
-def test_the_receipts_say_who_voted_and_not_how(ballot):
-    columns, rows = _rows("SELECT * FROM meetings_ballotreceipt")
-    assert set(columns) == {"id", "motion_id", "voter_id"}
-    receipts = [dict(zip(columns, row, strict=True)) for row in rows]
-    assert sorted(r["voter_id"] for r in receipts if r["motion_id"] == ballot.motion.pk) == sorted(
-        voter.pk for voter in ballot.voters
-    )
-
-
-def test_no_key_or_column_joins_receipts_to_the_ballot_box(ballot):
     with connection.cursor() as cursor:
-        receipt_keys = connection.introspection.get_relations(cursor, "meetings_ballotreceipt")
-        tally_keys = connection.introspection.get_relations(cursor, "meetings_secrettally")
-        receipt_columns = {
+        columns = {
             c.name
-            for c in connection.introspection.get_table_description(
-                cursor, "meetings_ballotreceipt"
-            )
+            for c in connection.introspection.get_table_description(cursor, "meetings_ballot")
         }
-        tally_columns = {
-            c.name
-            for c in connection.introspection.get_table_description(cursor, "meetings_secrettally")
-        }
-    # Each relation is (referenced column, referenced table, ...).
-    assert {column: ref[:2] for column, ref in receipt_keys.items()} == {
-        "motion_id": ("id", "meetings_motion"),
-        "voter_id": ("id", "members_user"),
-    }
-    assert {column: ref[:2] for column, ref in tally_keys.items()} == {
+        relations = connection.introspection.get_relations(cursor, "meetings_ballot")
+    assert columns == {"tracker", "motion_id", "data"}
+    assert {column: ref[:2] for column, ref in relations.items()} == {
         "motion_id": ("id", "meetings_motion")
     }
-    # Both belong to a motion; nothing finer is shared (their ids are separate sequences).
-    assert receipt_columns & tally_columns == {"id", "motion_id"}
+    assert sorted(Ballot.objects.values_list("tracker", flat=True)) == sorted(trackers)
+    for ballot in Ballot.objects.all():
+        data = bytes(ballot.data)
+        assert len(data) == 640
+        assert proofs.verify_ballot(
+            proofs.Ballot.from_bytes(data, 3), bytes(motion.ballot_key), motion.pk
+        )
+        assert b"abstain" not in data
+    assert BallotReceipt.objects.filter(motion=motion).count() == len(voters)
 
 
-def test_the_audit_trail_of_secret_ballots_holds_no_choice(ballot):
-    casts = AuditEntry.objects.for_object(ballot.motion).filter(action="vote.cast").order_by("id")
-    assert [entry.actor for entry in casts] == ballot.voters
-    assert {(entry.before, entry.after) for entry in casts} == {(None, None)}
-    for entry in AuditEntry.objects.for_object(ballot.motion):
+def test_two_scrutineers_count_and_the_shares_are_destroyed(secret, in_session, leader):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    _cast_pattern(motion, in_session)
+    motion = services.close_vote(actor=leader, motion=motion)
+    assert motion.status == Motion.Status.CLOSED and motion.counted == ""
+    assert motion.yes is None
+    first, second = [s.person for s in motion.scrutineers.order_by("index")]
+
+    motion = services.count_secret(actor=first, motion=motion, password=PASSWORD)
+    motion.refresh_from_db()
+    assert motion.counted == "" and motion.yes is None  # one of two: not yet counted
+    motion = services.count_secret(actor=second, motion=motion, password=PASSWORD)
+    motion.refresh_from_db()
+
+    assert motion.counted == Motion.Counted.CRYPTO
+    assert (motion.yes, motion.no, motion.abstain) == (6, 3, 2)
+    assert not Scrutineer.objects.filter(motion=motion, sealed_share__isnull=False).exists()
+    assert ballots.verify(motion) == []
+    call_command("verify_ballot", str(motion.pk))
+
+
+def test_two_of_three_count_with_one_missing_and_fewer_wait(secret, in_session, leader):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret, n=3)
+    _cast_pattern(motion, in_session)
+    motion = services.close_vote(actor=leader, motion=motion)
+    first, _second, third = [s.person for s in motion.scrutineers.order_by("index")]
+
+    services.count_secret(actor=third, motion=motion, password=PASSWORD)
+    motion.refresh_from_db()
+    assert motion.counted == ""  # closed, not yet counted: nothing is lost, it waits
+    with pytest.raises(MeetingError, match="another scrutineer must too"):
+        services.count_secret(actor=third, motion=motion, password=PASSWORD)
+    with pytest.raises(MeetingError, match="Wrong password"):
+        services.count_secret(actor=first, motion=motion, password="wrong")
+    with pytest.raises(MeetingError, match="Only this ballot's scrutineers"):
+        services.count_secret(actor=_voters(in_session, 16)[-1], motion=motion, password=PASSWORD)
+    services.count_secret(actor=first, motion=motion, password=PASSWORD)  # second is away
+    motion.refresh_from_db()
+
+    assert (motion.yes, motion.no, motion.abstain) == (6, 3, 2)
+    assert ballots.verify(motion) == []
+
+
+def test_a_forged_ballot_is_refused_and_stores_nothing(secret, in_session, leader, member):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    key = bytes(motion.ballot_key)
+    good = proofs.make_ballot(0, 3, key, motion.pk)
+    two_ones = proofs.Ballot(
+        (good.ciphertexts[0], good.ciphertexts[0], good.ciphertexts[2]),
+        good.bit_proofs,
+        good.sum_proof,
+    )
+    other_motion = proofs.make_ballot(0, 3, key, motion.pk + 1)
+    before = (Ballot.objects.count(), BallotReceipt.objects.count(), AuditEntry.objects.count())
+
+    for forged in (two_ones.to_bytes(), other_motion.to_bytes(), b"\x00" * 640, b"short"):
+        with pytest.raises(MeetingError, match="This ballot is not valid"):
+            services.cast_ballot(voter=member, motion=motion, ballot=forged)
+        after = (Ballot.objects.count(), BallotReceipt.objects.count(), AuditEntry.objects.count())
+        assert after == before
+
+    services.cast_ballot(voter=member, motion=motion, ballot=good.to_bytes())
+    assert Ballot.objects.get().tracker == good.tracker
+
+
+def test_a_wrong_partial_decryption_is_refused(secret, in_session, leader):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    _cast_pattern(motion, in_session)
+    motion = services.close_vote(actor=leader, motion=motion)
+    first = motion.scrutineers.get(index=1)
+    box = [proofs.Ballot.from_bytes(d, 3) for _t, d in ballots._ballots(motion)]
+    sums = ballots.totals(box)
+    points, proof_bytes = ballots.partials_of(
+        12345, bytes(first.commitment), sums, motion.pk, first.index
+    )
+
+    with pytest.raises(MeetingError, match="does not match the scrutineer's share"):
+        ballots.give_partial(first, sums, points, proof_bytes)
+    first.refresh_from_db()
+    assert first.partial is None
+
+
+def test_the_command_finds_a_tampered_box(secret, in_session, leader):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    _cast_pattern(motion, in_session)
+    motion = ballot_helpers.close_and_count(actor=leader, motion=motion)
+    scrutineer = motion.scrutineers.get(index=1)
+    points = bytearray(bytes(scrutineer.partial))
+    points[0:32] = bytes(motion.scrutineers.get(index=2).partial)[0:32]
+    Scrutineer.objects.filter(pk=scrutineer.pk).update(partial=bytes(points))
+
+    with pytest.raises(CommandError, match="mismatch"):
+        call_command("verify_ballot", str(motion.pk))
+
+
+def test_a_password_change_keeps_the_key_and_a_reset_makes_a_new_one(
+    client, english_pages, secret, in_session, leader, member
+):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    _cast_pattern(motion, in_session)
+    motion = services.close_vote(actor=leader, motion=motion)
+    first, second = [s.person for s in motion.scrutineers.order_by("index")]
+    public = bytes(ScrutineerKey.objects.get(person=first).public_key)
+
+    client.force_login(first)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a-new-Passw0rd!", "password2": "a-new-Passw0rd!"},
+    )
+    assert response.status_code == 302
+    assert bytes(ScrutineerKey.objects.get(person=first).public_key) == public
+    first.refresh_from_db()
+    services.count_secret(actor=first, motion=motion, password="a-new-Passw0rd!")
+
+    # A reset (nothing opens the old key): a new pair, which the old share does not open.
+    old = bytes(ScrutineerKey.objects.get(person=second).public_key)
+    second.set_password("reset-Passw0rd!")
+    second.save()
+    reset = RequestFactory().post("/password/reset/key/", {"password1": "reset-Passw0rd!"})
+    signals.password_reset.send(sender=User, request=reset, user=second)
+    assert bytes(ScrutineerKey.objects.get(person=second).public_key) != old
+    with pytest.raises(MeetingError, match="does not open"):
+        services.count_secret(actor=second, motion=motion, password="reset-Passw0rd!")
+
+
+def test_a_first_password_makes_a_key(db):
+    person = User.objects.create(username="newcomer", full_name="新委员")
+    assert not ScrutineerKey.objects.filter(person=person).exists()
+    person.set_password("first-Passw0rd!")
+    person.save()
+    public, secret_key = keys.secret_key(person, "first-Passw0rd!")
+    assert len(public) == 32 and len(secret_key) == 32
+
+
+def test_opening_needs_two_or_three_present_scrutineers_with_keys(session, leader):
+    item = services.add_agenda_item(actor=leader, meeting=session, title="校园网", is_major=True)
+    secret = services.create_motion(
+        actor=leader, item=item, text="同意", method=Motion.Method.SECRET
+    )
+    absent = session.expected_members.get(present=False).person
+    present = ballot_helpers.scrutineers_for(secret, 2)
+    for people, message in (
+        ([present[0]], "two or three"),
+        ([present[0], present[0]], "two or three"),
+        ([present[0], absent], "two or three"),
+    ):
+        with pytest.raises(MeetingError, match=message):
+            services.open_vote(actor=leader, motion=secret, scrutineers=people)
+    nokey = next(m.person for m in session.expected_members.filter(present=True).order_by("-order"))
+    ScrutineerKey.objects.filter(person=nokey).delete()
+    with pytest.raises(MeetingError, match="has no ballot key yet"):
+        services.open_vote(actor=leader, motion=secret, scrutineers=[present[0], nokey])
+    secret.refresh_from_db()
+    assert secret.status == Motion.Status.DRAFT and not Scrutineer.objects.exists()
+
+
+def test_paper_totals_confirmed_by_two_scrutineers(secret, in_session, leader, office_clerk):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    motion = services.close_vote(actor=leader, motion=motion)
+    first, second = [s.person for s in motion.scrutineers.order_by("index")]
+
+    with pytest.raises(MeetingError, match="more than the members present"):
+        services.record_paper_count(actor=office_clerk, motion=motion, yes=10, no=5, abstain=2)
+    services.record_paper_count(actor=office_clerk, motion=motion, yes=11, no=4, abstain=1)
+    services.confirm_paper_count(actor=first, motion=motion, password=PASSWORD)
+    motion.refresh_from_db()
+    assert motion.counted == ""
+    services.confirm_paper_count(actor=second, motion=motion, password=PASSWORD)
+    motion.refresh_from_db()
+
+    assert motion.counted == Motion.Counted.PAPER
+    assert (motion.yes, motion.no, motion.abstain, motion.passed) == (11, 4, 1, True)
+    assert PaperCount.objects.get(motion=motion).recorded_by == office_clerk
+
+
+def test_no_choice_in_urls_audit_session_messages_or_logs(
+    client, english_pages, secret, in_session, leader, member, caplog
+):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    client.force_login(member)
+    page = client.get(motion.get_absolute_url())
+    assert b"?choice=" not in page.content
+    confirm = client.post(reverse("meetings:vote_confirm", args=[motion.pk]), {"choice": "no"})
+    assert b"You chose No" in confirm.content
+    with caplog.at_level("DEBUG"):
+        response = client.post(reverse("meetings:cast_vote", args=[motion.pk]), {"choice": "no"})
+    assert response.status_code == 302 and "choice" not in response["Location"]
+    after = client.get(motion.get_absolute_url())
+
+    assert "vote-no" not in caplog.text and "'no'" not in caplog.text
+    assert b"You have voted. Your ballot is secret." in after.content
+    session = json.dumps(dict(client.session), default=str)
+    assert '"no"' not in session and "choice" not in session
+    entry = AuditEntry.objects.filter(action="vote.cast").get()
+    assert (entry.actor, entry.before, entry.after) == (member, None, None)
+    for entry in AuditEntry.objects.all():
         assert "choice" not in json.dumps([entry.before, entry.after])
 
 
-def test_named_votes_are_stored_with_their_voter(large_meeting, office_clerk):
-    item = services.add_agenda_item(actor=office_clerk, meeting=large_meeting, title="通报")
-    motion = services.create_motion(actor=office_clerk, item=item, text="同意")
-    services.open_vote(actor=office_clerk, motion=motion)
-    voters = [
-        m.person
-        for m in large_meeting.expected_members.select_related("person").order_by("order")[:10]
-    ]
-    _cast(motion, voters, PATTERN)
+def test_the_box_page_is_published_once_counted(
+    client, english_pages, secret, in_session, leader, member
+):
+    motion = ballot_helpers.open_vote(actor=leader, motion=secret)
+    client.force_login(member)
+    client.post(reverse("meetings:cast_vote", args=[motion.pk]), {"choice": "yes"})
+    tracker = client.cookies[f"ballot_tracker_{motion.pk}"].value
+    box_url = reverse("meetings:ballot_box", args=[motion.pk])
+    assert client.get(box_url).status_code == 404
+    services.cast_vote(voter=leader, motion=motion, choice="no")
+    ballot_helpers.close_and_count(actor=leader, motion=motion)
 
-    _columns, rows = _rows(
-        "SELECT voter_id, choice FROM meetings_namedvote WHERE motion_id = %s", [motion.pk]
-    )
-    assert set(rows) == {(voter.pk, choice) for voter, choice in zip(voters, PATTERN, strict=True)}
-    assert not _tally_rows(motion)
+    box = client.get(box_url)
+
+    assert box.status_code == 200
+    assert f'id="ballot-{tracker}"'.encode() in box.content
+    assert b"your ballot" in box.content
+    assert box.content.count(b'id="ballot-') == 2

@@ -25,6 +25,7 @@ from meetings.rules import Attendance, Basis, Threshold
 from meetings.services import InvalidTransition, MeetingError, QuorumNotMet
 from members import services as roster_services
 from members.models import Role, Seat, User
+from tests.meetings import ballot_helpers
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -73,7 +74,7 @@ def _motion(meeting: Meeting, actor: User, *, is_major: bool = False, **options)
 
 def _open_motion(meeting: Meeting, actor: User, **options) -> Motion:
     motion = _motion(meeting, actor, **options)
-    return services.open_vote(actor=actor, motion=motion)
+    return ballot_helpers.open_vote(actor=actor, motion=motion)
 
 
 def _vote(meeting: Meeting, motion: Motion, choices: list[str]) -> None:
@@ -576,7 +577,7 @@ def test_a_vote_opens_only_while_the_meeting_is_in_session(convened, office_cler
     check_in_first(convened, 16)
     motion = _motion(convened, office_clerk)
     with pytest.raises(InvalidTransition, match="Votes open only while the meeting is in session"):
-        services.open_vote(actor=office_clerk, motion=motion)
+        ballot_helpers.open_vote(actor=office_clerk, motion=motion)
     motion.refresh_from_db()
     assert motion.status == Motion.Status.DRAFT
     assert QuorumCheck.objects.count() == 0
@@ -588,11 +589,11 @@ def test_a_vote_cannot_open_without_quorum(in_session, office_clerk):
         services.undo_check_in(actor=office_clerk, member=expected)
 
     with pytest.raises(QuorumNotMet, match=NO_QUORUM_10_OF_16):
-        services.open_vote(actor=office_clerk, motion=motion)
+        ballot_helpers.open_vote(actor=office_clerk, motion=motion)
 
     motion.refresh_from_db()
     assert motion.status == Motion.Status.DRAFT
-    assert motion.secret_tallies.count() == 0
+    assert motion.ballot_key is None and not motion.scrutineers.exists()
     check = QuorumCheck.objects.latest("id")
     assert (check.gate, check.motion, check.passed, check.present) == (
         QuorumCheck.Gate.OPEN_VOTE,
@@ -614,7 +615,7 @@ def test_a_vote_cannot_close_after_members_leave_below_quorum(in_session, office
     ]
 
     with pytest.raises(QuorumNotMet, match=NO_QUORUM_10_OF_16):
-        services.close_vote(actor=office_clerk, motion=motion)
+        ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
 
     motion.refresh_from_db()
     assert motion.status == Motion.Status.OPEN
@@ -630,7 +631,7 @@ def test_a_vote_cannot_close_after_members_leave_below_quorum(in_session, office
 
     # Back to quorum: one member returns, and the vote closes.
     services.check_in(actor=office_clerk, member=members[15], by_office=True)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert motion.status == Motion.Status.CLOSED
     assert (motion.present, motion.yes, motion.required, motion.passed) == (11, 10, 9, True)
     assert QuorumCheck.objects.latest("id").passed is True
@@ -640,7 +641,7 @@ def test_one_vote_is_open_at_a_time(in_session, office_clerk):
     _open_motion(in_session, office_clerk)
     second = _motion(in_session, office_clerk)
     with pytest.raises(MeetingError, match="Another vote is open; close it first"):
-        services.open_vote(actor=office_clerk, motion=second)
+        ballot_helpers.open_vote(actor=office_clerk, motion=second)
 
 
 # --- Casting votes (R-VOTE-1, R-VOTE-2, R-VOTE-4) -----------------------------------------------
@@ -678,8 +679,9 @@ def test_a_member_votes_once(in_session, office_clerk, member, method):
     assert services.voted_count(motion) == 1
     if method == Motion.Method.NAMED:
         assert services.counts(motion) == {"yes": 1}
-    else:
-        assert services.counts(motion) == {"yes": 1, "no": 0, "abstain": 0}
+    else:  # one ballot, unreadable until counted: no counts to show
+        assert services.counts(motion) == {}
+        assert motion.ballots.count() == 1
     assert AuditEntry.objects.filter(action="vote.cast").count() == 1
 
 
@@ -694,7 +696,7 @@ def test_an_invalid_choice_is_refused(in_session, office_clerk, member, choice):
 def test_a_vote_after_the_close_is_not_counted(in_session, office_clerk, member, leader):
     motion = _open_motion(in_session, office_clerk)
     services.cast_vote(voter=leader, motion=motion, choice="yes")
-    services.close_vote(actor=office_clerk, motion=motion)
+    ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
 
     with pytest.raises(MeetingError, match="This vote is closed; your vote was not counted"):
         services.cast_vote(voter=member, motion=motion, choice="yes")
@@ -746,7 +748,7 @@ def test_more_than_half_of_the_sixteen_expected_is_nine(in_session, office_clerk
     motion = _open_motion(in_session, office_clerk)
     _vote(in_session, motion, ["yes"] * yes + ["no"] * (16 - yes))
 
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
 
     assert _closed(motion) == ("closed", 16, 16, yes, 16 - yes, 0, 16, 9, passed)
     entry = _last_audit("vote.closed")
@@ -768,14 +770,14 @@ def test_the_expected_basis_counts_those_absent(convened, office_clerk, check_in
     services.open_meeting(actor=office_clerk, meeting=convened)
     motion = _open_motion(convened, office_clerk)
     _vote(convened, motion, ["yes"] * 8 + ["no"] * 4)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 12, 8, 4, 0, 16, 9, False)
 
 
 def test_abstentions_are_not_yes(in_session, office_clerk):
     motion = _open_motion(in_session, office_clerk)
     _vote(in_session, motion, ["yes"] * 8 + ["abstain"] * 8)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 16, 8, 0, 8, 16, 9, False)
 
 
@@ -785,7 +787,7 @@ def test_the_present_basis_takes_those_present(convened, office_clerk, check_in_
     services.open_meeting(actor=office_clerk, meeting=convened)
     motion = _open_motion(convened, office_clerk, basis=Basis.PRESENT)
     _vote(convened, motion, ["yes"] * yes + ["no"] * (12 - yes))
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 12, yes, 12 - yes, 0, 12, 7, passed)
 
 
@@ -805,7 +807,7 @@ def test_the_cast_basis_takes_the_votes_cast(
     services.open_meeting(actor=office_clerk, meeting=convened)
     motion = _open_motion(convened, office_clerk, basis=Basis.CAST)
     _vote(convened, motion, choices)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     counts = Counter(choices)
     assert _closed(motion) == (
         "closed",
@@ -822,7 +824,7 @@ def test_the_cast_basis_takes_the_votes_cast(
 
 def test_no_votes_cast_never_pass(in_session, office_clerk):
     motion = _open_motion(in_session, office_clerk, basis=Basis.CAST)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 16, 0, 0, 0, 0, 1, False)
 
 
@@ -830,7 +832,7 @@ def test_no_votes_cast_never_pass(in_session, office_clerk):
 def test_two_thirds_of_sixteen_expected_is_eleven(in_session, office_clerk, yes, passed):
     motion = _open_motion(in_session, office_clerk, threshold=Threshold.TWO_THIRDS)
     _vote(in_session, motion, ["yes"] * yes + ["no"] * (16 - yes))
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 16, yes, 16 - yes, 0, 16, 11, passed)
 
 
@@ -838,7 +840,7 @@ def test_two_thirds_of_sixteen_expected_is_eleven(in_session, office_clerk, yes,
 def test_a_secret_vote_is_counted_like_a_named_one(in_session, office_clerk, yes, passed):
     motion = _open_motion(in_session, office_clerk, method=Motion.Method.SECRET)
     _vote(in_session, motion, ["yes"] * yes + ["abstain"] * (16 - yes))
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     assert _closed(motion) == ("closed", 16, 16, yes, 0, 16 - yes, 16, 9, passed)
     assert NamedVote.objects.count() == 0
 
@@ -866,7 +868,7 @@ def test_a_deferred_vote_cannot_be_closed(in_session, office_clerk, member):
     assert (motion.status, motion.deferred_reason) == (Motion.Status.DEFERRED, "意见分歧较大")
 
     with pytest.raises(InvalidTransition, match="This vote is not open"):
-        services.close_vote(actor=office_clerk, motion=motion)
+        ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     with pytest.raises(MeetingError, match="This vote is not open"):
         services.cast_vote(voter=member, motion=motion, choice="yes")
 
@@ -896,7 +898,7 @@ def test_a_major_item_is_not_decided_without_a_vote(in_session, office_clerk):
 def test_a_major_item_is_decided_by_its_closed_vote_and_forwarded(in_session, office_clerk):
     motion = _open_motion(in_session, office_clerk, is_major=True)
     _vote(in_session, motion, ["yes"] * 12 + ["no"] * 4)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
 
     decision = services.record_decision(
         actor=office_clerk,
@@ -945,7 +947,7 @@ def test_a_meeting_cannot_close_while_a_vote_is_open(in_session, office_clerk):
     in_session.refresh_from_db()
     assert in_session.status == Meeting.Status.IN_SESSION
 
-    services.close_vote(actor=office_clerk, motion=motion)
+    ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     meeting = services.close_meeting(actor=office_clerk, meeting=in_session)
     assert meeting.status == Meeting.Status.CLOSED
     assert meeting.closed_at is not None
@@ -982,7 +984,7 @@ def test_every_step_of_a_meeting_is_audited(
     services.open_meeting(actor=office_clerk, meeting=meeting)
     motion = _open_motion(meeting, office_clerk, is_major=True)
     _vote(meeting, motion, ["yes"] * 11)
-    motion = services.close_vote(actor=office_clerk, motion=motion)
+    motion = ballot_helpers.close_and_count(actor=office_clerk, motion=motion)
     services.record_decision(actor=office_clerk, item=motion.item, text="同意", motion=motion)
     deferred = _motion(meeting, office_clerk)
     services.defer_vote(actor=office_clerk, motion=deferred, reason="意见分歧")
@@ -1069,7 +1071,7 @@ def test_the_voter_view_tells_each_person_their_own_state(
     meeting = services.open_meeting(actor=office_clerk, meeting=convened)
     item = services.add_agenda_item(actor=office_clerk, meeting=meeting, title="议题")
     motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
-    motion = services.open_vote(actor=leader, motion=motion)
+    motion = ballot_helpers.open_vote(actor=leader, motion=motion)
     services.cast_vote(voter=member, motion=motion, choice="no")
 
     voted = services.voter_view(motion, member)

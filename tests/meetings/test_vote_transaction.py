@@ -8,8 +8,10 @@ from django.db import connection, transaction
 
 from infogov.models import AuditEntry
 from meetings import services
-from meetings.models import BallotReceipt, ExpectedMember, Motion, NamedVote, SecretTally
+from meetings.ballots.models import Ballot
+from meetings.models import BallotReceipt, ExpectedMember, Motion, NamedVote
 from meetings.services import MeetingError
+from tests.meetings import ballot_helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +21,7 @@ def open_vote(session, leader):
     def open_vote(method: str) -> Motion:
         item = services.add_agenda_item(actor=leader, meeting=session, title=f"议题 {method}")
         motion = services.create_motion(actor=leader, item=item, text="同意", method=method)
-        return services.open_vote(actor=leader, motion=motion)
+        return ballot_helpers.open_vote(actor=leader, motion=motion)
 
     return open_vote
 
@@ -33,11 +35,10 @@ def outside_a_transaction() -> bool:
 
 
 def writes() -> tuple[int, ...]:
-    tallies = sum(SecretTally.objects.values_list("count", flat=True))
     return (
         NamedVote.objects.count(),
         BallotReceipt.objects.count(),
-        tallies,
+        Ballot.objects.count(),
         AuditEntry.objects.filter(action="vote.cast").count(),
     )
 
@@ -54,7 +55,7 @@ def test_every_outcome_ends_its_transaction(english, open_vote, session, leader,
     absent = ExpectedMember.objects.get(meeting=session, present=False).person
     for voter, message in ((member, "already voted"), (absent, "checked in"), (None, "closed")):
         if voter is None:
-            services.close_vote(actor=leader, motion=motion)
+            ballot_helpers.close_and_count(actor=leader, motion=motion)
             voter = leader
         with pytest.raises(MeetingError, match=message):
             services.cast_vote(voter=voter, motion=motion, choice="no")
@@ -66,7 +67,7 @@ def test_every_outcome_ends_its_transaction(english, open_vote, session, leader,
 
     assert counted[3] == 1
     assert counted[:3] == ((1, 0, 0) if method == Motion.Method.NAMED else (0, 1, 1))
-    assert services.counts(Motion.objects.get(pk=motion.pk))["yes"] == 1
+    assert Motion.objects.get(pk=motion.pk).yes == 1
 
 
 @pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
