@@ -104,6 +104,11 @@ class MotionForm(forms.Form):
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
     motion = forms.ModelChoiceField(label=_("Vote"), queryset=Motion.objects.none(), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("As the vote says")), *Decision.Outcome.choices],
+        required=False,
+    )
     forward_to = forms.ChoiceField(
         label=_("Forward to (Art. 14)"), choices=Decision.Forward.choices, required=False
     )

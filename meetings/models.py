@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.rules import Attendance, Basis, Choice, MeetingStatus, MotionStatus, Threshold
+from meetings.rules import (
+    Attendance,
+    Basis,
+    Choice,
+    MeetingStatus,
+    MotionStatus,
+    Outcome,
+    Threshold,
+)
 from members.models import Body, Role, Unit
 
 
@@ -458,8 +466,14 @@ class Decision(models.Model):
         on_delete=models.PROTECT,
         related_name="decision",
     )
+    Outcome = Outcome
+
     forward_to = models.CharField(
         _("forward to (Art. 14)"), max_length=30, choices=Forward.choices, blank=True
+    )
+    # Art. 13: approving only with a passed vote on a major matter (rules.art13_*).
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.APPROVED
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -469,6 +483,13 @@ class Decision(models.Model):
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            # Art. 14 (rules.art14_may_forward): a matter not adopted is not forwarded.
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.NOT_ADOPTED) | Q(forward_to=""),
+                name="decision_not_adopted_not_forwarded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

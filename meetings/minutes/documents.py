@@ -45,6 +45,8 @@ class ItemLine:
     decision: str  # the decision text, or "" when none was recorded
     forwarded_to: str  # "校长办公会" / "党委常委会" / ""
     votes: tuple[VoteLine, ...] = ()
+    # Art. 13: "通过" / "未通过" (a failed vote is not adopted); "" when no decision.
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ KIND_LABELS = {"lg_plenary": "全体会议", "lg_special": "专题会议", "wg_s
 METHOD_LABELS = {"named": "举手表决", "secret": "投票表决"}
 BASIS_LABELS = {"expected": "应到会成员", "present": "实到会成员", "cast": "实际投票"}
 THRESHOLD_LABELS = {"more_than_half": "超过半数", "two_thirds": "三分之二以上"}
+OUTCOME_LABELS = {"approved": "通过", "not_adopted": "未通过"}
 FORWARD_LABELS = {"party_standing_committee": "党委常委会", "presidents_office": "校长办公会"}
 WEEKDAY_PERIOD = [(12, "上午"), (18, "下午"), (24, "晚上")]
 
@@ -191,6 +194,7 @@ def build_document(
                 decision=decision.text if decision else "",
                 forwarded_to=FORWARD_LABELS.get(decision.forward_to, "") if decision else "",
                 votes=tuple(votes),
+                outcome=OUTCOME_LABELS[decision.outcome] if decision else "",
             )
         )
     opened = meeting.quorum_checks.filter(gate=QuorumCheck.Gate.OPEN_MEETING, passed=True).first()

@@ -126,7 +126,9 @@ def _item_lines(item) -> list[str]:
         if named:
             lines.append(f"记名表决情况——{'；'.join(named)}。")
     if item.decision:
-        lines.append(f"会议决定：{_sentence(item.decision)}")
+        # Art. 13: the minutes say whether the matter was approved or not adopted.
+        outcome = f"（{item.outcome}）" if item.outcome else ""
+        lines.append(f"会议决定{outcome}：{_sentence(item.decision)}")
     if item.forwarded_to:
         lines.append(f"该事项提交{item.forwarded_to}审议。")
     return lines
