@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infogov.reauth import require_recent_second_factor
 from infogov.steps import post_step, run_step
 from meetings import permissions
 from meetings.minutes import pdf, rules, services
@@ -197,6 +198,13 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Art. 15: the leader signs, giving the password again (R-MIN-3); the rendering and the
     signature then run in the background, and the page follows them."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
+    # R-MIN-3 condition 2: only the signer controls the key when signing: a code from their
+    # authenticator within the last minutes, asked once whoever may sign is known.
+    return _sign_with_recent_second_factor(request, minutes)
+
+
+@require_recent_second_factor
+def _sign_with_recent_second_factor(request: HttpRequest, minutes) -> HttpResponse:
     form = SignMinutesForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give your password to sign; nothing was signed."))
