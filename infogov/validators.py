@@ -41,6 +41,14 @@ class SaneDateValidator:
 sane_date = SaneDateValidator()
 
 
+LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def has_line_break(text: str) -> bool:
+    """Return whether ``text`` holds CR, LF or another line separator."""
+    return bool(LINE_BREAKS.search(text))
+
+
 @deconstructible
 class NoLineBreakValidator:
     """Refuse CR, LF and the other line separators in text that may reach a mail header
@@ -48,10 +56,9 @@ class NoLineBreakValidator:
 
     message = _("Line breaks are not allowed here.")
     code = "line_break"
-    _breaks = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
     def __call__(self, value: str | None) -> None:
-        if value and self._breaks.search(value):
+        if value and has_line_break(value):
             raise ValidationError(self.message, code=self.code)
 
     def __eq__(self, other: object) -> bool:

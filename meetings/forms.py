@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from infogov.validators import no_line_break, sane_date
 from meetings import rules
 from meetings.models import (
     BASIS_CHOICES,
@@ -27,10 +28,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ScheduleFields(forms.Form):
     """Title, time and place, shared by drafting and rescheduling."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput)
-    ends_at = forms.DateTimeField(label=_("Ends at"), required=False, widget=DateTimeLocalInput)
-    location = forms.CharField(label=_("Place"), max_length=200)
+    # The title and the place make the invitation mail's subject: no line breaks.
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[no_line_break])
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=DateTimeLocalInput, validators=[sane_date]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), required=False, widget=DateTimeLocalInput, validators=[sane_date]
+    )
+    location = forms.CharField(label=_("Place"), max_length=200, validators=[no_line_break])
 
     def clean(self):
         data = super().clean()
@@ -56,7 +62,8 @@ class RescheduleForm(ScheduleFields):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    # A reason for putting off or calling off a meeting goes into the mail's subject.
+    reason = forms.CharField(label=_("Reason"), max_length=500, validators=[no_line_break])
 
 
 class AgendaItemForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from infogov.validators import no_line_break, sane_date
 from meetings.rules import (
     Attendance,
     Basis,
@@ -46,10 +47,13 @@ class Meeting(models.Model):
         Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
-    location = models.CharField(_("place"), max_length=200)
+    # Title and place reach the invitation mail's subject; dates stay within 2000-2100.
+    title = models.CharField(
+        pgettext_lazy("heading", "title"), max_length=200, validators=[no_line_break]
+    )
+    starts_at = models.DateTimeField(_("starts at"), validators=[sane_date])
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, validators=[sane_date])
+    location = models.CharField(_("place"), max_length=200, validators=[no_line_break])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

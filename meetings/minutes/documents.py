@@ -17,6 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from infogov.validators import strip_bidi
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, ExpectedMember, Motion, QuorumCheck
 from members.models import User
@@ -229,7 +230,27 @@ def build_document(
         draft=not number,
         distribution=tuple(minutes.distribution.order_by("order").values_list("name", flat=True)),
     )
+    document = without_bidi_controls(document)
     return dataclasses.replace(document, content_sha256=content_hash(document))
+
+
+def without_bidi_controls(value):
+    """Return ``value`` (a document, an item line, a tuple, a string) with the bidi control
+    characters removed from every string in it: U+202E in a title would print reversed in the
+    signed PDF (infogov.validators.strip_bidi)."""
+    if isinstance(value, str):
+        return strip_bidi(value)
+    if isinstance(value, tuple):
+        return tuple(without_bidi_controls(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: without_bidi_controls(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            },
+        )
+    return value
 
 
 def content_hash(document: MinutesDocument) -> str:

@@ -34,7 +34,13 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from meetings.minutes.documents import MinutesDocument, RenderedPdf, StampBox, chinese_date
+from meetings.minutes.documents import (
+    MinutesDocument,
+    RenderedPdf,
+    StampBox,
+    chinese_date,
+    without_bidi_controls,
+)
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -359,8 +365,9 @@ def stamp_box(document: Document, element_id: str = SIGNATURE_AREA_ID) -> StampB
 
 
 def render_minutes(doc: MinutesDocument) -> RenderedPdf:
-    """The minutes as a PDF, with the rectangle where the signer draws its stamp."""
-    document = render_html(html_for(doc))
+    """The minutes as a PDF, with the rectangle where the signer draws its stamp. Bidi control
+    characters never reach it (build_document removes them; so does this, for any document)."""
+    document = render_html(html_for(without_bidi_controls(doc)))
     stamp = stamp_box(document)
     with _styles.lock:
         data = document.write_pdf()

@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infogov.client import client_ip
 from infogov.reauth import require_recent_second_factor
 from infogov.steps import post_step, run_step
 from meetings import permissions
@@ -347,9 +348,11 @@ def issued_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    """Count one check for the client's address; True once it is past its allowance."""
+    """Count one check for the client's address (infogov.client.client_ip: behind the trusted
+    proxies) in the shared cache (Redis with REDIS_URL, so every process counts the same);
+    True once it is past its allowance."""
     checks, window = getattr(settings, "INFOGOV_VERIFY_RATE", DEFAULT_VERIFY_RATE)
-    key = f"infogov:verify:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"infogov:verify:{client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
