@@ -38,7 +38,7 @@ help:
 	@echo "make test              set up, run the whole pytest suite (PYTEST_ARGS=...;"
 	@echo "                       DATABASE_URL=postgres://... runs it on PostgreSQL)"
 	@echo "make bench             the vote burst and the meeting page under gunicorn on PostgreSQL"
-	@echo "make lint              ruff check and ruff format --check"
+	@echo "make lint              ruff check, ruff format --check and bandit"
 	@echo "make fmt               sort imports and format with ruff"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make check             lint + migrations-check + test"
@@ -211,6 +211,7 @@ lint: deps
 	@rc=0; \
 	echo "ruff check"; $(PY) -m ruff check . || rc=1; \
 	echo "ruff format --check"; $(PY) -m ruff format --check . || rc=1; \
+	echo "bandit (medium and high)"; $(PY) -m bandit -c pyproject.toml -r . -ll -q || rc=1; \
 	exit "$$rc"
 
 fmt: deps
