@@ -76,9 +76,13 @@ def test_a_body_over_the_limit_is_refused_unread_for_anonymous_requests(
 
 
 def test_the_refusal_is_in_the_readers_language(client, db):
-    response = client.generic(
-        "POST", "/login/", b"x", CONTENT_LENGTH=str(30 * 1024 * 1024), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    from django.utils import translation
+
+    # The locale middleware leaves English active in this thread: put back what was.
+    with translation.override(translation.get_language()):
+        response = client.generic(
+            "POST", "/login/", b"x", CONTENT_LENGTH=str(30 * 1024 * 1024), HTTP_ACCEPT_LANGUAGE="en"
+        )
 
     assert response.status_code == 413
     assert response.content.decode() == "The request is larger than 21 MB and was refused."
