@@ -39,7 +39,7 @@ help:
 	@echo "make test              set up, run the whole pytest suite (PYTEST_ARGS=...;"
 	@echo "                       DATABASE_URL=postgres://... runs it on PostgreSQL)"
 	@echo "make bench             the vote burst and the meeting page under gunicorn on PostgreSQL"
-	@echo "make lint              ruff check, ruff format --check, import-linter, mypy"
+	@echo "make lint              ruff check, ruff format --check, import-linter, mypy, bandit"
 	@echo "make fmt               sort imports and format with ruff"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make check             lint + migrations-check + test"
@@ -214,6 +214,7 @@ lint: deps
 	echo "ruff format --check"; $(PY) -m ruff format --check . || rc=1; \
 	echo "lint-imports (the layers of pyproject.toml)"; $(VENV)/bin/lint-imports --no-logo --no-cache || rc=1; \
 	echo "mypy (django-stubs)"; $(PY) -m mypy || rc=1; \
+	echo "bandit (medium and high)"; $(PY) -m bandit -c pyproject.toml -r . -ll -q || rc=1; \
 	exit "$$rc"
 
 fmt: deps

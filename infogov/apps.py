@@ -7,4 +7,9 @@ class InfogovConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from infogov import checks  # noqa: F401  (registers the system checks)
+        from infogov import (
+            checks,  # noqa: F401  (registers the system checks)
+            converters,
+        )
+
+        converters.register()

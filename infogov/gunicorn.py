@@ -30,7 +30,8 @@ threads = 4
 worker_connections = 2 * threads
 backlog = 2048
 # The workers' heartbeat files in memory, not on a disk that may stall (gunicorn's advice).
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# (bandit B108: gunicorn writes only its heartbeat files there, which hold nothing secret.)
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # nosec B108
 # Load Django once in the master; the workers share its memory. Django opens no connection
 # at import, so none is shared across the fork.
 preload_app = True

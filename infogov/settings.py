@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check parses POSTs, files and all): a body over
+    # INFOGOV_MAX_REQUEST_BYTES is refused unread, with a message in the reader's language.
+    "infogov.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +218,15 @@ MFA_TOTP_TOLERANCE = 1
 # Signing minutes and counting a ballot need a second factor given within this many seconds
 # (infogov/reauth.py).
 INFOGOV_SECOND_FACTOR_MAX_AGE = env_int("INFOGOV_SECOND_FACTOR_MAX_AGE", 300)
+
+# --- Request sizes --------------------------------------------------------------------------
+# The largest request body (an agenda material or a PDF to verify, 20 MB each, and the form
+# around it); larger is refused unread with 413 (infogov.middleware). Form fields without
+# files stay within Django's 2.5 MB; files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file only once the request is known to be within the limit.
+INFOGOV_MAX_REQUEST_BYTES = env_int("INFOGOV_MAX_REQUEST_MB", 21) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Lockout (django-axes): 5 wrong passwords for one username from one address lock that pair
 # out for 15 minutes; an administrator lifts it earlier in admin (Axes · access attempts).

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from infogov.validators import no_line_break, sane_date
 from meetings import rules
 from meetings.models import (
     BASIS_CHOICES,
@@ -30,10 +31,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ScheduleFields(forms.Form):
     """Title, time and place, shared by drafting and rescheduling."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput)
-    ends_at = forms.DateTimeField(label=_("Ends at"), required=False, widget=DateTimeLocalInput)
-    location = forms.CharField(label=_("Place"), max_length=200)
+    # The title and the place make the invitation mail's subject: no line breaks.
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[no_line_break])
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=DateTimeLocalInput, validators=[sane_date]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), required=False, widget=DateTimeLocalInput, validators=[sane_date]
+    )
+    location = forms.CharField(label=_("Place"), max_length=200, validators=[no_line_break])
 
     def clean(self):
         data = super().clean()
@@ -60,7 +66,8 @@ class RescheduleForm(ScheduleFields):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    # A reason for putting off or calling off a meeting goes into the mail's subject.
+    reason = forms.CharField(label=_("Reason"), max_length=500, validators=[no_line_break])
 
 
 class AgendaItemForm(forms.Form):
@@ -108,6 +115,11 @@ class MotionForm(forms.Form):
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
     motion = forms.ModelChoiceField(label=_("Vote"), queryset=Motion.objects.none(), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("As the vote says")), *Decision.Outcome.choices],
+        required=False,
+    )
     forward_to = forms.ChoiceField(
         label=_("Forward to (Art. 14)"), choices=Decision.Forward.choices, required=False
     )

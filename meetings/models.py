@@ -13,7 +13,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.rules import Attendance, Basis, Choice, MeetingStatus, MotionStatus, Threshold
+from infogov.validators import no_line_break, sane_date
+from meetings.rules import (
+    Attendance,
+    Basis,
+    Choice,
+    MeetingStatus,
+    MotionStatus,
+    Outcome,
+    Threshold,
+)
 from members.models import Body, Role, Unit
 
 
@@ -39,10 +48,13 @@ class Meeting(models.Model):
         Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
-    location = models.CharField(_("place"), max_length=200)
+    # Title and place reach the invitation mail's subject; dates stay within 2000-2100.
+    title = models.CharField(
+        pgettext_lazy("heading", "title"), max_length=200, validators=[no_line_break]
+    )
+    starts_at = models.DateTimeField(_("starts at"), validators=[sane_date])
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, validators=[sane_date])
+    location = models.CharField(_("place"), max_length=200, validators=[no_line_break])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -457,8 +469,14 @@ class Decision(models.Model):
         on_delete=models.PROTECT,
         related_name="decision",
     )
+    Outcome = Outcome
+
     forward_to = models.CharField(
         _("forward to (Art. 14)"), max_length=30, choices=Forward.choices, blank=True
+    )
+    # Art. 13: approving only with a passed vote on a major matter (rules.art13_*).
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.APPROVED
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -468,6 +486,13 @@ class Decision(models.Model):
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        constraints = [
+            # Art. 14 (rules.art14_may_forward): a matter not adopted is not forwarded.
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.NOT_ADOPTED) | Q(forward_to=""),
+                name="decision_not_adopted_not_forwarded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -292,6 +292,46 @@ def required_before_vote(
     return required_yes(base=base, threshold=threshold)
 
 
+# --- Art. 13-14: what a decision says, and whether it goes further -----------------------------
+
+
+class Outcome(TextChoices):
+    """How an agenda item ended (议定事项)."""
+
+    APPROVED = "approved", _("Approved")  # 通过
+    NOT_ADOPTED = "not_adopted", _("Not adopted")  # 未通过
+
+
+def art13_decision_may_approve(*, is_major: bool, motion_passed: bool | None) -> bool:
+    """Art. 13: return whether a decision may approve. A major matter is approved only by a
+    passed vote; a failed vote never approves, major or not; a minor matter decided without a
+    vote (``motion_passed`` None) may."""
+    if motion_passed is False:
+        return False
+    return motion_passed is True or not is_major
+
+
+def art13_decision_outcome(
+    *, is_major: bool, motion_passed: bool | None, asked: str = ""
+) -> Outcome | None:
+    """Art. 13: the outcome of a decision, ``asked`` (an Outcome value) or, when empty, what the
+    vote says: approved on a passed vote or without one, not adopted on a failed vote. None when
+    ``asked`` is approving and the rule refuses it (art13_decision_may_approve)."""
+    may_approve = art13_decision_may_approve(is_major=is_major, motion_passed=motion_passed)
+    if not asked:
+        return Outcome.APPROVED if may_approve else Outcome.NOT_ADOPTED
+    outcome = Outcome(asked)
+    if outcome == Outcome.APPROVED and not may_approve:
+        return None
+    return outcome
+
+
+def art14_may_forward(outcome: str) -> bool:
+    """Art. 14: only an approved decision is forwarded to the Party Standing Committee or the
+    President's Office Meeting; a matter not adopted goes no further."""
+    return outcome == Outcome.APPROVED
+
+
 # --- Art. 12: a plenary meeting each academic year --------------------------------------------
 
 # R-MEET-4: with this many days left in the academic year (today included), no plenary held

@@ -159,7 +159,14 @@ class AppointmentInline(admin.TabularInline):
 
     model = Appointment
     extra = 0
-    fields = readonly_fields = ("person", "started_on", "ended_on", "note")
+    fields = readonly_fields = (
+        "person",
+        "started_on",
+        "ended_on",
+        "document_number",
+        "end_document_number",
+        "note",
+    )
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -212,7 +219,8 @@ class AppointmentAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     search_fields = ["person__full_name", "person__username"]
     list_select_related = ["person", "seat__body", "seat__unit"]
     date_hierarchy = "started_on"
-    fields = ["seat", "person", "started_on", "note"]
+    # R-ORG-4: a leader's or deputy's seat is filled citing the appointment document.
+    fields = ["seat", "person", "started_on", "note", "document_number", "document_date"]
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -227,6 +235,8 @@ class AppointmentAdmin(AddThroughServiceMixin, admin.ModelAdmin):
             person=obj.person,
             started_on=obj.started_on,
             note=obj.note,
+            document_number=obj.document_number,
+            document_date=obj.document_date,
         )
 
 

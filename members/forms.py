@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infogov.validators import sane_date
 from members.models import Role, UnitRole, User
 
 
@@ -29,17 +30,34 @@ class LabelledForm(forms.Form):
                 field.widget.attrs.setdefault("placeholder", field.label)
 
 
-class FillSeatForm(LabelledForm):
+class DocumentForm(LabelledForm):
+    """R-ORG-4: the appointment document an administrator cites for a leader's or deputy's
+    seat (文号 and date); the other seats need none, and their rows do not show the fields."""
+
+    document_number = forms.CharField(
+        label=_("Document number (文号)"), max_length=60, required=False
+    )
+    document_date = forms.DateField(
+        label=_("Document date"), required=False, widget=DateInput, validators=[sane_date]
+    )
+
+
+class FillSeatForm(DocumentForm):
     person = forms.ModelChoiceField(
         label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
     )
-    started_on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DateInput)
+    started_on = forms.DateField(
+        label=_("From"), initial=timezone.localdate, widget=DateInput, validators=[sane_date]
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class VacateSeatForm(LabelledForm):
+class VacateSeatForm(DocumentForm):
     ended_on = forms.DateField(
-        label=_("First day no longer held"), initial=timezone.localdate, widget=DateInput
+        label=_("First day no longer held"),
+        initial=timezone.localdate,
+        widget=DateInput,
+        validators=[sane_date],
     )
 
 

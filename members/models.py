@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 # Role and BodyKind are the rules' own (members.rules); `from members.models import Role` works.
+from infogov.validators import sane_date
 from members.rules import VOTING_ROLES, BodyKind, Role, UnitRole, is_voting_role
 
 
@@ -251,6 +252,8 @@ class Seat(models.Model):
     history: list["Appointment"]
     current_appointments: list["Appointment"]
     holder: "Appointment | None"
+    can_keep: bool  # set by the body page (members.views)
+    needs_document: bool
 
     class Meta:
         verbose_name = _("seat")
@@ -277,6 +280,14 @@ class Seat(models.Model):
                 condition=Q(role=UnitRole.HEAD),
                 name="seat_one_head_per_unit",
                 violation_error_message=_("This unit already has a head's seat."),
+            ),
+            # R-ORG-4: one leader's seat per body; with one holder per seat (Appointment),
+            # one leader at a time.
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=Q(role=Role.LEADER),
+                name="seat_one_leader_per_body",
+                violation_error_message=_("This body already has a leader's seat."),
             ),
         ]
 
@@ -326,11 +337,25 @@ class Appointment(models.Model):
     person = models.ForeignKey(
         User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="appointments"
     )
-    started_on = models.DateField(_("from"))
+    started_on = models.DateField(_("from"), validators=[sane_date])
     ended_on = models.DateField(
-        _("until"), null=True, blank=True, help_text=_("First day no longer held.")
+        _("until"),
+        null=True,
+        blank=True,
+        validators=[sane_date],
+        help_text=_("First day no longer held."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # R-ORG-4: leader and deputy seats follow a university appointment; the administrator who
+    # records one cites the document (文号, e.g. 校任〔2026〕3号) and its date.
+    document_number = models.CharField(_("appointment document (文号)"), max_length=60, blank=True)
+    document_date = models.DateField(
+        _("appointment document date"), null=True, blank=True, validators=[sane_date]
+    )
+    end_document_number = models.CharField(_("removal document (文号)"), max_length=60, blank=True)
+    end_document_date = models.DateField(
+        _("removal document date"), null=True, blank=True, validators=[sane_date]
+    )
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import Http404
+from django.utils import timezone
 
 from members import rules
 from members.models import (
@@ -89,6 +90,41 @@ def has_body_perm(user: User, codename: str, body: Body | int) -> bool:
 def can_manage_seats(user: User, body: Body) -> bool:
     """Art. 9: the Office keeps the roster."""
     return has_body_perm(user, "manage_seats", body)
+
+
+def is_administrator(user: User) -> bool:
+    """An active superuser: administers the site, and records university appointments."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def can_keep_seat(user: User, seat: Seat) -> bool:
+    """R-ORG-4: an administrator fills and vacates leader and deputy seats; the Office the
+    others (Art. 9), and an administrator may too."""
+    if is_administrator(user):
+        return True
+    return (
+        seat.body is not None
+        and not rules.art3_seat_needs_administrator(seat.role)
+        and can_manage_seats(user, seat.body)
+    )
+
+
+def can_keep_any_seat(user: User, body: Body) -> bool:
+    """Whether ``user`` may fill, vacate or add some seat of ``body`` (the Office, an
+    administrator)."""
+    return is_administrator(user) or can_manage_seats(user, body)
+
+
+def is_seated_leader(person: User, day: dt.date | None = None) -> bool:
+    """Art. 15 / R-MIN-1: whether ``person`` (active) holds a body's leader seat on ``day``
+    (today): the only people a signing key is issued to."""
+    if person.pk is None or not person.is_active:
+        return False
+    return (
+        Appointment.objects.on(day or timezone.localdate())
+        .filter(person=person, seat__role=rules.Role.LEADER)
+        .exists()
+    )
 
 
 def can_view_roster(user: User) -> bool:

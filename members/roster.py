@@ -243,3 +243,7 @@ UNIT_HEADS = {
     for _role, username, _ex_officio, head_of in seats
     if head_of
 }
+
+# R-ORG-4: the document that names the leaders and deputies loaded from the annex (the
+# regulation itself); later appointments cite their own.
+ANNEX_DOCUMENT = "办发〔2014〕39号"

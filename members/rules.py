@@ -183,6 +183,24 @@ def may_add_expert(*, seated: int) -> bool:
 UNIT_SEATS_KEPT_BY: str = BodyKind.OFFICE
 
 
+# Art. 3-4 / R-ORG-4: the leader and the deputies hold their seats by university appointment
+# (the president; the university leader in charge; the directors Art. 4 names).
+APPOINTED_BY_UNIVERSITY: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY})
+
+
+def art3_seat_needs_administrator(role: str) -> bool:
+    """Art. 3-4 / R-ORG-4: return whether seats of ``role`` are added, filled and vacated only
+    by an administrator, citing the appointment document (文号 and date)."""
+    return role in APPOINTED_BY_UNIVERSITY
+
+
+def art3_may_change_seat(*, role: str, by_administrator: bool) -> bool:
+    """Art. 3-4 / R-ORG-4: return whether the actor may add, fill or vacate a seat of ``role``:
+    the Office keeps member, Office and expert seats; leader and deputy seats are an
+    administrator's alone."""
+    return by_administrator or not art3_seat_needs_administrator(role)
+
+
 def may_appoint(*, actor_id: int | None, person_id: int) -> bool:
     """R-ORG-4: nobody fills or vacates a seat for themselves. No actor is the roster loader
     (or a command run by hand), which fills what the annex says."""

@@ -57,14 +57,17 @@ def add_seat(
     if unit is not None:
         return _add_unit_seat(actor=actor, unit=unit, role=role)
     assert body is not None  # one of the two, as checked above
-    if body.kind == Body.Kind.EXPERT_PANEL:
-        Body.objects.select_for_update().get(pk=body.pk)
-        # Art. 6 / R-ORG-2: five to seven experts; an eighth seat is refused.
-        if not rules.may_add_expert(seated=body.seats.count()):
-            raise RosterError(
-                _("The Expert Panel already has %(max)d seats; Art. 6 allows 5 to 7 experts.")
-                % {"max": rules.EXPERT_PANEL_MAX}
-            )
+    _check_administrator(actor, role)
+    Body.objects.select_for_update().get(pk=body.pk)
+    # R-ORG-4: one leader's seat per body (the database says so too: seat_one_leader_per_body).
+    if role == Role.LEADER and body.seats.filter(role=Role.LEADER).exists():
+        raise RosterError(_("%(body)s already has a leader's seat.") % {"body": body})
+    # Art. 6 / R-ORG-2: five to seven experts; an eighth seat is refused.
+    if body.kind == Body.Kind.EXPERT_PANEL and not rules.may_add_expert(seated=body.seats.count()):
+        raise RosterError(
+            _("The Expert Panel already has %(max)d seats; Art. 6 allows 5 to 7 experts.")
+            % {"max": rules.EXPERT_PANEL_MAX}
+        )
     order = (body.seats.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     seat = Seat.objects.create(
         body=body, role=role, ex_officio=ex_officio, ex_officio_unit=ex_officio_unit, order=order
@@ -96,14 +99,21 @@ def fill_seat(
     person: User,
     started_on: dt.date | None = None,
     note: str = "",
+    document_number: str = "",
+    document_date: dt.date | None = None,
+    from_annex: bool = False,
 ) -> Appointment:
-    """Seat ``person`` from ``started_on`` (today) and grant what the seat confers."""
+    """Seat ``person`` from ``started_on`` (today) and grant what the seat confers; a leader's
+    or deputy's seat needs an administrator and the appointment document (R-ORG-4), unless
+    ``from_annex``: the roster loader seats whom the regulation's annex names."""
     started_on = started_on or timezone.localdate()
     # of=("self",): the body and unit are outer joins, which PostgreSQL does not lock.
     seat = (
         Seat.objects.select_for_update(of=("self",)).select_related("body", "unit").get(pk=seat.pk)
     )
     _check_not_for_themselves(seat, actor, person, _("Nobody fills a seat for themselves."))
+    document_number = document_number.strip()
+    _check_administrator(actor, seat.role)
     # One holder at a time: an appointment that has not ended by ``started_on`` still holds it.
     holder = (
         seat.appointments.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
@@ -141,58 +151,127 @@ def fill_seat(
                 _("The Expert Panel already has %(max)d experts; Art. 6 allows 5 to 7.")
                 % {"max": rules.EXPERT_PANEL_MAX}
             )
+    if not from_annex:
+        _check_document(actor, seat.role, document_number, document_date, started_on)
     appointment = Appointment.objects.create(
-        seat=seat, person=person, started_on=started_on, note=note
+        seat=seat,
+        person=person,
+        started_on=started_on,
+        note=note,
+        document_number=document_number,
+        document_date=document_date,
     )
     changes = sync_user_permissions(person)
+    document = _document(document_number, document_date)
     audit.record(
         actor=actor,
         action="seat.filled",
         obj=seat,
         before=None,
-        after={"person": person.pk, "started_on": started_on.isoformat(), **changes.as_dict()},
+        after={
+            "person": person.pk,
+            "started_on": started_on.isoformat(),
+            **document,
+            **changes.as_dict(),
+        },
     )
     return appointment
 
 
 @transaction.atomic
-def vacate_seat(*, actor: User | None, seat: Seat, ended_on: dt.date | None = None) -> Appointment:
-    """End the current holder's appointment on ``ended_on`` (today) and revoke what it gave."""
+def vacate_seat(
+    *,
+    actor: User | None,
+    seat: Seat,
+    ended_on: dt.date | None = None,
+    document_number: str = "",
+    document_date: dt.date | None = None,
+) -> Appointment:
+    """End the current holder's appointment on ``ended_on`` (today) and revoke what it gave; a
+    leader's or deputy's seat needs an administrator and the removal document (R-ORG-4)."""
     ended_on = ended_on or timezone.localdate()
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
     appointment = seat.appointments.filter(ended_on__isnull=True).select_related("person").first()
     if appointment is None:
         raise RosterError(_("This seat is already vacant."))
     _check_not_for_themselves(seat, actor, appointment.person, _("Nobody vacates their own seat."))
+    document_number = document_number.strip()
+    _check_administrator(actor, seat.role)
+    _check_document(actor, seat.role, document_number, document_date, ended_on)
     if ended_on < appointment.started_on:
         raise RosterError(_("An appointment cannot end before it started."))
     appointment.ended_on = ended_on
-    appointment.save(update_fields=["ended_on"])
+    appointment.end_document_number = document_number
+    appointment.end_document_date = document_date
+    appointment.save(update_fields=["ended_on", "end_document_number", "end_document_date"])
     changes = sync_user_permissions(appointment.person)
     audit.record(
         actor=actor,
         action="seat.vacated",
         obj=seat,
         before={"person": appointment.person_id, "started_on": appointment.started_on.isoformat()},
-        after={"ended_on": ended_on.isoformat(), **changes.as_dict()},
+        after={
+            "ended_on": ended_on.isoformat(),
+            **_document(document_number, document_date),
+            **changes.as_dict(),
+        },
     )
     return appointment
 
 
 def _check_not_for_themselves(seat: Seat, actor: User | None, person: User, message: str) -> None:
-    # R-ORG-4 for the units' seats; body seats follow in a later change.
-    if seat.unit_id is not None and not rules.may_appoint(
-        actor_id=actor.pk if actor is not None else None, person_id=person.pk
-    ):
+    # R-ORG-4: nobody fills or vacates a seat for themselves, of a body or of a unit.
+    if not rules.may_appoint(actor_id=actor.pk if actor is not None else None, person_id=person.pk):
         raise RosterError(message)
+
+
+def is_administrator(actor: User | None) -> bool:
+    """An active superuser, or no actor: the roster loader and commands run by hand."""
+    return actor is None or (actor.is_active and actor.is_superuser)
+
+
+def _check_administrator(actor: User | None, role: str) -> None:
+    if not rules.art3_may_change_seat(role=role, by_administrator=is_administrator(actor)):
+        raise RosterError(
+            _(
+                "Leader and deputy seats follow university appointments: only an "
+                "administrator records them, citing the appointment document."
+            )
+        )
+
+
+def _check_document(
+    actor: User | None, role: str, number: str, date: dt.date | None, day: dt.date
+) -> None:
+    # R-ORG-4: an administrator cites the document; the roster loader cites the annex.
+    if actor is None or not rules.art3_seat_needs_administrator(role):
+        return
+    if not number or date is None:
+        raise RosterError(
+            _("Give the appointment document's number (文号) and date for this seat.")
+        )
+    if date > day:
+        raise RosterError(_("The document is dated after the day it takes effect."))
+
+
+def _document(number: str, date: dt.date | None) -> dict[str, str]:
+    if not number:
+        return {}
+    return {"document_number": number, "document_date": date.isoformat() if date else ""}
 
 
 @transaction.atomic
 def transfer_ex_officio_seats(
-    *, actor: User | None, unit: Unit, new_head: User, on: dt.date | None = None
+    *,
+    actor: User | None,
+    unit: Unit,
+    new_head: User,
+    on: dt.date | None = None,
+    document_number: str = "",
+    document_date: dt.date | None = None,
 ) -> list[Appointment]:
     """R-ORG-1: when a unit's head changes, the unit's head seat and every seat held as its head
-    move to the new head."""
+    move to the new head (a deputy's seat among them needs the document, R-ORG-4)."""
     on = on or timezone.localdate()
     moved = []
     seats = Seat.objects.filter(Q(ex_officio_unit=unit) | Q(unit=unit, role=UnitRole.HEAD))
@@ -200,8 +279,23 @@ def transfer_ex_officio_seats(
         if seat.appointments.filter(ended_on__isnull=True, person=new_head).exists():
             continue
         if seat.appointments.filter(ended_on__isnull=True).exists():
-            vacate_seat(actor=actor, seat=seat, ended_on=on)
-        moved.append(fill_seat(actor=actor, seat=seat, person=new_head, started_on=on))
+            vacate_seat(
+                actor=actor,
+                seat=seat,
+                ended_on=on,
+                document_number=document_number,
+                document_date=document_date,
+            )
+        moved.append(
+            fill_seat(
+                actor=actor,
+                seat=seat,
+                person=new_head,
+                started_on=on,
+                document_number=document_number,
+                document_date=document_date,
+            )
+        )
     if new_head.unit_id != unit.pk:
         before = {"unit": new_head.unit_id}
         new_head.unit = unit
@@ -433,7 +527,15 @@ def load_roster(*, actor: User | None = None, on: dt.date | None = None) -> Rost
                 result.created.append(f"seat {body_code}#{order}")
             if not seat.appointments.exists():
                 fill_seat(
-                    actor=actor, seat=seat, person=people[username], started_on=on, note="附件名单"
+                    actor=actor,
+                    seat=seat,
+                    person=people[username],
+                    started_on=on,
+                    note="附件名单",
+                    document_number=roster.ANNEX_DOCUMENT
+                    if role in rules.APPOINTED_BY_UNIVERSITY
+                    else "",
+                    from_annex=True,
                 )
                 result.created.append(f"appointment {body_code}#{order}")
 

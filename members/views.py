@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infogov.models import AuditEntry
 from infogov.steps import post_step
-from members import permissions, services
+from members import permissions, rules, services
 from members.forms import AddSeatForm, AddUnitSeatForm, FillSeatForm, VacateSeatForm
 from members.http import SignedInRequest
 from members.models import Appointment, Body, Seat, Unit, User
@@ -90,7 +91,10 @@ def body_detail(request: SignedInRequest, code: str) -> HttpResponse:
         .select_related("person", "seat")
         .order_by("-ended_on")[:50]
     )
-    can_manage = permissions.can_manage_seats(request.user, body)
+    can_manage = permissions.can_keep_any_seat(request.user, body)
+    for seat in seats:
+        seat.can_keep = can_manage and permissions.can_keep_seat(request.user, seat)
+        seat.needs_document = rules.art3_seat_needs_administrator(seat.role)
     fill_form = FillSeatForm() if can_manage else None
     if fill_form is not None:
         # The person select is rendered in every vacant seat's row: read its choices once,
@@ -168,6 +172,16 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "-started_on"
     )
     today = timezone.localdate()
+    # Every seat change that concerns the person (R-ORG-4): filled names them after, vacated
+    # before.
+    seat_changes = list(
+        AuditEntry.objects.filter(
+            object_type=Seat._meta.label, action__in=["seat.filled", "seat.vacated"]
+        )
+        .filter(Q(after__person=person.pk) | Q(before__person=person.pk))
+        .select_related("actor")
+        .order_by("-seq")[:50]
+    )
     return render(
         request,
         "members/person_detail.html",
@@ -175,6 +189,7 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "person": person,
             "current": [a for a in appointments if a.is_current(today)],
             "past": [a for a in appointments if not a.is_current(today)],
+            "seat_changes": seat_changes,
         },
     )
 
@@ -185,7 +200,9 @@ def _seat_for_manager(request: SignedInRequest, seat_id: int) -> Seat:
     # A unit's seat is kept on the unit's page (unit_seat_fill, unit_seat_vacate).
     seat = get_object_or_404(Seat.objects.select_related("body"), pk=seat_id, body__isnull=False)
     assert seat.body is not None  # body__isnull=False
-    if not permissions.can_manage_seats(request.user, seat.body):
+    # Who keeps which seat (R-ORG-4) is the service's to say, with a message: the Office asking
+    # for a leader's seat is refused there, and nothing changes.
+    if not permissions.can_keep_any_seat(request.user, seat.body):
         raise PermissionDenied
     return seat
 
@@ -220,7 +237,7 @@ def seat_vacate(request: SignedInRequest, seat_id: int) -> HttpResponse:
 @require_POST
 def seat_add(request: SignedInRequest, code: str) -> HttpResponse:
     body = permissions.get_body_for_user_or_404(request.user, code)
-    if not permissions.can_manage_seats(request.user, body):
+    if not permissions.can_keep_any_seat(request.user, body):
         raise PermissionDenied
     return post_step(
         request,

@@ -1,7 +1,8 @@
 """Every URL × every role → the expected status; a denied request changes nothing.
 
 Permissions come from seats alone (members.permissions): the superuser administers the site
-through Django admin but may not fill or vacate seats, because it holds no seat.
+through Django admin, and records the university's appointments to leader and deputy seats
+(R-ORG-4), which the Office may not.
 """
 
 from dataclasses import dataclass
@@ -52,6 +53,13 @@ def seat_change(path, success):
         | dict.fromkeys(SIGNED_IN, (403, None))
         | {"office_clerk": (302, success)}
     )
+
+
+def body_seat_change(path, success):
+    """Art. 9, R-ORG-4: the Office keeps a body's seats, and an administrator may too (and alone
+    keeps the leader's and the deputies', which the service refuses the Office with a
+    message)."""
+    return seat_change(path, success) | {"admin": (302, success)}
 
 
 def post_only(path):
@@ -118,7 +126,7 @@ GRID = [
         "post",
         "/bodies/leading-group/seats/add/",
         {"role": Role.MEMBER},
-        seat_change("/bodies/leading-group/seats/add/", LG_URL),
+        body_seat_change("/bodies/leading-group/seats/add/", LG_URL),
     ),
     (
         "members:seat_add",
@@ -139,7 +147,7 @@ GRID = [
         "post",
         "/seats/{vacant}/fill/",
         {"person": "{candidate}", "started_on": TODAY},
-        seat_change("/seats/{vacant}/fill/", LG_URL),
+        body_seat_change("/seats/{vacant}/fill/", LG_URL),
     ),
     (
         "members:seat_fill",
@@ -154,7 +162,23 @@ GRID = [
         "post",
         "/seats/{held}/vacate/",
         {"ended_on": TODAY},
-        seat_change("/seats/{held}/vacate/", LG_URL),
+        body_seat_change("/seats/{held}/vacate/", LG_URL),
+    ),
+    # R-ORG-4: the leader's seat: the Office is refused with a message, the administrator
+    # vacates it citing the document; a second leader's seat is refused to both.
+    (
+        "members:seat_vacate",
+        "post",
+        "/seats/{leader_seat}/vacate/",
+        {"ended_on": TODAY, "document_number": "校任〔2025〕9号", "document_date": TODAY},
+        body_seat_change("/seats/{leader_seat}/vacate/", LG_URL),
+    ),
+    (
+        "members:seat_add",
+        "post",
+        "/bodies/work-group/seats/add/",
+        {"role": Role.LEADER},
+        body_seat_change("/bodies/work-group/seats/add/", "/bodies/work-group/"),
     ),
     (
         "members:seat_vacate",
@@ -423,6 +447,7 @@ class World:
     unit_held: Seat
     candidate: User
     leader: User
+    leader_seat: Seat
 
     def fill(self, text: str) -> str:
         return text.format(
@@ -432,6 +457,7 @@ class World:
             unit_held=self.unit_held.pk,
             candidate=self.candidate.pk,
             leader=self.leader.pk,
+            leader_seat=self.leader_seat.pk,
         )
 
 
@@ -448,6 +474,7 @@ def world(roster) -> World:
         unit_held=Seat.objects.get(unit__code="netc", role=UnitRole.HEAD),  # 李力's
         candidate=UserFactory(full_name="候选人"),
         leader=User.objects.get(full_name="孙其信"),
+        leader_seat=Seat.objects.get(body=roster.leading_group, role=Role.LEADER),
     )
 
 
@@ -477,6 +504,16 @@ SUCCESS_CHANGES = {
     # 李力 no longer acts for NETC nor heads it.
     "members:unit_seat_vacate": {"open appointments": -1, "unit permissions": -2, "audit": 1},
 }
+# Who changes what on the rows where that is not SUCCESS_CHANGES for the Office and the
+# administrator: nobody but the administrator vacates the leader (convene, sign, vote go), and
+# nobody adds a second leader's seat.
+ROW_CHANGES = {
+    "/seats/{leader_seat}/vacate/": {
+        "admin": {"open appointments": -1, "permissions": -3, "audit": 1}
+    },
+    "/bodies/work-group/seats/add/": {},
+}
+SEAT_KEEPERS = {"office_clerk", "admin"}
 
 
 @pytest.mark.parametrize(("name", "method", "path", "data", "role", "status", "location"), CASES)
@@ -494,7 +531,9 @@ def test_permission_grid(request, client, world, name, method, path, data, role,
         assert response["Location"] == world.fill(location)
     after = snapshot()
     changed = {key: after[key] - before[key] for key in after if after[key] != before[key]}
-    if role == "office_clerk" and name in SUCCESS_CHANGES and status == 302:
+    if path in ROW_CHANGES:
+        assert changed == ROW_CHANGES[path].get(role, {})
+    elif role in SEAT_KEEPERS and name in SUCCESS_CHANGES and status == 302:
         assert changed == SUCCESS_CHANGES[name]
     else:
         assert changed == {}

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from infogov.validators import strip_bidi
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, ExpectedMember, Motion, QuorumCheck
 from members.models import User
@@ -47,6 +48,8 @@ class ItemLine:
     decision: str  # the decision text, or "" when none was recorded
     forwarded_to: str  # "校长办公会" / "党委常委会" / ""
     votes: tuple[VoteLine, ...] = ()
+    # Art. 13: "通过" / "未通过" (a failed vote is not adopted); "" when no decision.
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ COUNT_NOTES = {
 }
 BASIS_LABELS = {"expected": "应到会成员", "present": "实到会成员", "cast": "实际投票"}
 THRESHOLD_LABELS = {"more_than_half": "超过半数", "two_thirds": "三分之二以上"}
+OUTCOME_LABELS = {"approved": "通过", "not_adopted": "未通过"}
 FORWARD_LABELS = {"party_standing_committee": "党委常委会", "presidents_office": "校长办公会"}
 WEEKDAY_PERIOD = [(12, "上午"), (18, "下午"), (24, "晚上")]
 
@@ -202,6 +206,7 @@ def build_document(
                 decision=decision.text if decision else "",
                 forwarded_to=FORWARD_LABELS.get(decision.forward_to, "") if decision else "",
                 votes=tuple(votes),
+                outcome=OUTCOME_LABELS[decision.outcome] if decision else "",
             )
         )
     opened = meeting.quorum_checks.filter(gate=QuorumCheck.Gate.OPEN_MEETING, passed=True).first()
@@ -236,7 +241,27 @@ def build_document(
         draft=not number,
         distribution=tuple(minutes.distribution.order_by("order").values_list("name", flat=True)),
     )
+    document = without_bidi_controls(document)
     return dataclasses.replace(document, content_sha256=content_hash(document))
+
+
+def without_bidi_controls(value):
+    """Return ``value`` (a document, an item line, a tuple, a string) with the bidi control
+    characters removed from every string in it: U+202E in a title would print reversed in the
+    signed PDF (infogov.validators.strip_bidi)."""
+    if isinstance(value, str):
+        return strip_bidi(value)
+    if isinstance(value, tuple):
+        return tuple(without_bidi_controls(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: without_bidi_controls(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            },
+        )
+    return value
 
 
 def content_hash(document: MinutesDocument) -> str:

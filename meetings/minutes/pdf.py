@@ -34,7 +34,13 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from meetings.minutes.documents import MinutesDocument, RenderedPdf, StampBox, chinese_date
+from meetings.minutes.documents import (
+    MinutesDocument,
+    RenderedPdf,
+    StampBox,
+    chinese_date,
+    without_bidi_controls,
+)
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -128,7 +134,9 @@ def _item_lines(item) -> list[str]:
         if named:
             lines.append(f"记名表决情况——{'；'.join(named)}。")
     if item.decision:
-        lines.append(f"会议决定：{_sentence(item.decision)}")
+        # Art. 13: the minutes say whether the matter was approved or not adopted.
+        outcome = f"（{item.outcome}）" if item.outcome else ""
+        lines.append(f"会议决定{outcome}：{_sentence(item.decision)}")
     if item.forwarded_to:
         lines.append(f"该事项提交{item.forwarded_to}审议。")
     return lines
@@ -359,8 +367,9 @@ def stamp_box(document: Document, element_id: str = SIGNATURE_AREA_ID) -> StampB
 
 
 def render_minutes(doc: MinutesDocument) -> RenderedPdf:
-    """The minutes as a PDF, with the rectangle where the signer draws its stamp."""
-    document = render_html(html_for(doc))
+    """The minutes as a PDF, with the rectangle where the signer draws its stamp. Bidi control
+    characters never reach it (build_document removes them; so does this, for any document)."""
+    document = render_html(html_for(without_bidi_controls(doc)))
     stamp = stamp_box(document)
     with _styles.lock:
         data = document.write_pdf()

@@ -27,6 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infogov.client import client_ip
+from infogov.reauth import require_recent_second_factor
 from infogov.steps import post_step, run_step
 from meetings import permissions
 from meetings.minutes import pdf, rules, services
@@ -200,6 +202,13 @@ def minutes_sign(request: SignedInRequest, pk: int) -> HttpResponse:
     """Art. 15: the leader signs, giving the password again (R-MIN-3); the rendering and the
     signature then run in the background, and the page follows them."""
     minutes = _minutes_for(request, pk, permissions.can_sign_minutes)
+    # R-MIN-3 condition 2: only the signer controls the key when signing: a code from their
+    # authenticator within the last minutes, asked once whoever may sign is known.
+    return _sign_with_recent_second_factor(request, minutes)
+
+
+@require_recent_second_factor
+def _sign_with_recent_second_factor(request: SignedInRequest, minutes) -> HttpResponse:
     form = SignMinutesForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give your password to sign; nothing was signed."))
@@ -342,9 +351,11 @@ def issued_correct(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    """Count one check for the client's address; True once it is past its allowance."""
+    """Count one check for the client's address (infogov.client.client_ip: behind the trusted
+    proxies) in the shared cache (Redis with REDIS_URL, so every process counts the same);
+    True once it is past its allowance."""
     checks, window = getattr(settings, "INFOGOV_VERIFY_RATE", DEFAULT_VERIFY_RATE)
-    key = f"infogov:verify:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"infogov:verify:{client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
+from infogov.validators import EARLIEST_YEAR, LATEST_YEAR, has_line_break, is_sane_date
 from meetings import rules
 from meetings.models import ExpectedMember, Meeting
 from meetings.rules import MeetingStatus, MeetingStep
@@ -17,8 +18,21 @@ from members.models import Appointment, Body, Role, User
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
+    # 0001-01-01 was stored on PostgreSQL, and every page showing it in local time failed.
+    if not all(is_sane_date(value) for value in (starts_at, ends_at) if value is not None):
+        raise MeetingError(
+            _("Give a date between %(earliest)d and %(latest)d.")
+            % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+        )
     if not rules.ends_after_start(starts_at=starts_at, ends_at=ends_at):
         raise MeetingError(_("A meeting must end after it starts."))
+
+
+def _check_header_text(*values: str | None) -> None:
+    # The title, the place and a reason make the subject of the invitation mail, where a line
+    # break is refused when the mail is sent, after the change was saved.
+    if any(value and has_line_break(value) for value in values):
+        raise MeetingError(_("Line breaks are not allowed in a title, a place or a reason."))
 
 
 @transaction.atomic
@@ -36,6 +50,7 @@ def draft_meeting(
     if not rules.holds_meetings_of_kind(body_kind=body.kind, kind=kind):
         raise MeetingError(_("%(body)s does not hold this kind of meeting.") % {"body": body})
     _check_times(starts_at, ends_at)
+    _check_header_text(title, location)
     meeting = Meeting.objects.create(
         body=body,
         kind=kind,
@@ -63,6 +78,7 @@ def reschedule_meeting(
     meeting = lock_meeting(meeting.pk)
     check_step(MeetingStep.RESCHEDULE, meeting)
     _check_times(starts_at, ends_at)
+    _check_header_text(title, location)
     before = snapshot(meeting)
     moved = (
         meeting.starts_at != starts_at or meeting.location != location or meeting.ends_at != ends_at
@@ -181,6 +197,7 @@ def _set_aside(
     check_step(step, meeting)
     if not reason.strip():
         raise MeetingError(_("Give a reason."))
+    _check_header_text(reason)
     before = snapshot(meeting)
     meeting.status, meeting.status_reason, meeting.check_in_open = status, reason.strip(), False
     if meeting.convened_at:

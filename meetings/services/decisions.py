@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from infogov import audit
+from meetings import rules
 from meetings.models import AgendaItem, Decision, Motion
 from meetings.rules import MeetingStep, MotionStatus
 from meetings.services._common import check_step, lock_meeting
@@ -13,11 +14,18 @@ from members.models import User
 
 @transaction.atomic
 def record_decision(
-    *, actor: User, item: AgendaItem, text: str, motion: Motion | None = None, forward_to: str = ""
+    *,
+    actor: User,
+    item: AgendaItem,
+    text: str,
+    motion: Motion | None = None,
+    forward_to: str = "",
+    outcome: str = "",
 ) -> Decision:
-    """议定事项: how an item ended; a major matter needs a closed vote (Art. 13), and the
-    decision may be forwarded to the Party Standing Committee or the President's Office
-    (Art. 14)."""
+    """议定事项: how an item ended; a major matter needs a closed vote and is approved only by
+    a passed one, a failed vote is "not adopted" (Art. 13); an approved decision may be
+    forwarded to the Party Standing Committee or the President's Office (Art. 14). An empty
+    ``outcome`` is what the vote says."""
     meeting = lock_meeting(item.meeting_id)
     check_step(MeetingStep.DECIDE, meeting)
     if Decision.objects.filter(item=item).exists():
@@ -30,10 +38,28 @@ def record_decision(
         raise MeetingError(_("A major matter is decided only by a vote (Art. 13)."))
     if forward_to not in Decision.Forward.values:
         raise MeetingError(_("Unknown body to forward to."))
+    if outcome and outcome not in Decision.Outcome.values:
+        raise MeetingError(_("Unknown outcome."))
+    decided = rules.art13_decision_outcome(
+        is_major=item.is_major, motion_passed=motion.passed if motion else None, asked=outcome
+    )
+    if decided is None:
+        raise MeetingError(
+            _("The vote did not pass: the decision cannot approve; it is not adopted (Art. 13).")
+            if motion is not None
+            else _("A major matter is approved only by a passed vote (Art. 13).")
+        )
+    if forward_to and not rules.art14_may_forward(decided):
+        raise MeetingError(_("A matter not adopted is not forwarded (Art. 14)."))
     if not text.strip():
         raise MeetingError(_("Write the decision."))
     decision = Decision.objects.create(
-        item=item, text=text.strip(), motion=motion, forward_to=forward_to, recorded_by=actor
+        item=item,
+        text=text.strip(),
+        motion=motion,
+        forward_to=forward_to,
+        outcome=decided,
+        recorded_by=actor,
     )
     audit.record(
         actor=actor,
@@ -43,6 +69,7 @@ def record_decision(
             "motion": motion.pk if motion else None,
             "passed": motion.passed if motion else None,
             "forward_to": forward_to,
+            "outcome": str(decided),
         },
     )
     return decision

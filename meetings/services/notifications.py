@@ -44,8 +44,13 @@ def notify_expected(
         fresh = Meeting.objects.select_related("body").get(pk=meeting_id)
         if fresh.ics_sequence != sequence:
             return  # a later change sends its own invitation
+        # The services refuse line breaks in what makes the subject; one line all the same, so
+        # that a row written before they did cannot make the mail fail.
         mail = EmailMessage(
-            subject=text, body=text, from_email=settings.DEFAULT_FROM_EMAIL, bcc=recipients
+            subject=" ".join(text.splitlines()),
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            bcc=recipients,
         )
         mail.attach(
             "meeting.ics",

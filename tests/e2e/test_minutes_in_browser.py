@@ -145,3 +145,69 @@ def test_office_drafts_leader_signs_pdf_downloads_and_verifies_publicly(
     tampered.write_bytes(bytes(changed))
     assert re.search(r"\bfailed\b", check_file(public, tampered))
     expect(public.locator("#result .verdict.passed")).to_have_count(0)
+
+
+def test_leader_enrols_the_app_signs_in_with_a_code_and_signs_minutes(
+    closed_meeting, open_page, require_second_factor
+) -> None:
+    """With INFOGOV_REQUIRE_MFA on: 孙其信 sets up his authenticator app when first asked, signs
+    in again with password and code, and signs the minutes, which need a recent code."""
+    from meetings.minutes import services as minutes_services
+    from tests.mfa import code_for, has_authenticator
+
+    clerk = User.objects.get(username="demo-clerk")
+    minutes = minutes_services.submit_minutes(
+        actor=clerk,
+        minutes=minutes_services.edit_minutes(
+            actor=clerk, minutes=closed_meeting.minutes.get(), title=TITLE, narrative=NARRATIVE
+        ),
+    )
+    minutes_url = reverse("meetings:minutes_detail", args=[minutes.pk])
+    sign_url = reverse("meetings:minutes_sign", args=[minutes.pk])
+    leader = User.objects.get(username="sunqixin")
+    page = open_page(**DESKTOP)
+
+    # --- After the password, nothing opens before the app is set up.
+    page.goto(reverse("login"))
+    page.locator("#id_username").fill("sunqixin")
+    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/2fa/totp/activate/"))
+    page.goto(minutes_url)
+    expect(page).to_have_url(re.compile(r"/2fa/totp/activate/"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("#id_code").fill(code_for(secret))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/2fa/recovery-codes/$"))
+    assert has_authenticator(leader)
+
+    # --- Signs out, and in again with the password and the next period's code.
+    with page.expect_navigation():
+        page.locator("header form[action='/logout/'] button").click()
+    page.goto(reverse("login"))
+    page.locator("#id_username").fill("sunqixin")
+    page.locator("#id_password").fill(demo.DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/2fa/authenticate/$"))
+    page.locator("#id_code").fill(code_for(secret, step=1))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit].primary").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+    # --- Signs the minutes: the code just given is recent, so the password is all it asks.
+    page.goto(minutes_url)
+    status(page, "submitted")
+    sign = page.locator(f"#sign form[action='{sign_url}']")
+    sign.locator("input[name=password]").fill(demo.DEMO_PASSWORD)
+    # Signing runs inline here, with the first demo key made on the way: give it time.
+    with page.expect_navigation(timeout=90_000):
+        sign.locator("button[type=submit]").click(timeout=90_000)
+    expect(page.locator(".messages li.error")).to_have_count(0)
+    progress = page.locator("#signing-progress.issued")
+    expect(progress).to_be_visible(timeout=30_000)
+    status(page, "issued")
+    issued = IssuedMinutes.objects.get(minutes=minutes)
+    assert issued.signer == leader

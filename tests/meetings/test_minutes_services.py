@@ -114,7 +114,35 @@ def test_the_document_quotes_the_record(closed):
     # R-VOTE-1: a secret ballot is quoted by its counts only.
     assert (secret.yes, secret.abstain, secret.names_by_choice) == (13, 1, ())
     assert document.items[0].forwarded_to == "校长办公会"
+    # Art. 13: the minutes say how each item ended.
+    assert [item.outcome for item in document.items] == ["通过", "通过"]
     assert (document.number, document.draft) == ("", True)
+
+
+def test_the_minutes_say_a_matter_was_not_adopted(roster, office_clerk, leader, convened):
+    from meetings import services
+    from meetings.minutes import pdf
+
+    members = list(convened.expected_members.select_related("person").order_by("order"))
+    for member in members[:12]:
+        services.check_in(actor=office_clerk, member=member, by_office=True)
+    services.open_meeting(actor=office_clerk, meeting=convened)
+    item = services.add_agenda_item(
+        actor=office_clerk, meeting=convened, title="审议方案", is_major=True
+    )
+    motion = services.create_motion(actor=leader, item=item, text="同意方案")
+    services.open_vote(actor=leader, motion=motion)
+    voters = sorted((m.person for m in members[:12]), key=lambda p: p.pk == leader.pk)
+    for i, voter in enumerate(voters):
+        services.cast_vote(voter=voter, motion=motion, choice="yes" if i < 8 else "no")
+    motion = services.close_vote(actor=leader, motion=motion)
+    services.record_decision(actor=office_clerk, item=item, text="不予通过。", motion=motion)
+    closed = services.close_meeting(actor=office_clerk, meeting=convened)
+
+    document = documents.build_document(closed.minutes.get())
+
+    assert (document.items[0].outcome, document.items[0].forwarded_to) == ("未通过", "")
+    assert "会议决定（未通过）：不予通过。" in pdf._item_lines(document.items[0])
 
 
 def test_facts_cannot_be_edited_only_title_narrative_and_distribution(closed, office_clerk):

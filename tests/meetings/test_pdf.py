@@ -76,6 +76,7 @@ def make_minutes(**changes) -> MinutesDocument:
                 presenter="网络与教育技术中心",
                 decision="同意校园网出口带宽扩容方案，由网络与教育技术中心组织实施。",
                 forwarded_to="校长办公会",
+                outcome="通过",
                 votes=(
                     VoteLine(
                         motion="同意校园网出口带宽扩容方案",
@@ -328,7 +329,7 @@ def test_votes_decisions_and_forwarding_are_stated(minutes):
     assert "表决方式：投票表决。同意8票，不同意5票，弃权1票。" in flat
     assert "表决结果：未通过。" in flat
     assert flat.count("记名表决情况") == 1
-    assert "会议决定：同意校园网出口带宽扩容方案，由网络与教育技术中心组织实施。" in flat
+    assert "会议决定（通过）：同意校园网出口带宽扩容方案，由网络与教育技术中心组织实施。" in flat
     assert "该事项提交校长办公会审议。" in flat
 
 

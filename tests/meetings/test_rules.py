@@ -423,3 +423,40 @@ def test_the_end_is_valid_exactly_when_it_is_later(starts_at, length):
     except OverflowError:
         return
     assert rules.ends_after_start(starts_at=starts_at, ends_at=ends_at) == (length > dt.timedelta())
+
+
+# --- Art. 13-14: decisions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("is_major", "motion_passed", "asked", "outcome"),
+    [
+        (True, True, "", rules.Outcome.APPROVED),
+        (True, False, "", rules.Outcome.NOT_ADOPTED),
+        (True, False, "approved", None),
+        (True, None, "approved", None),
+        (True, True, "not_adopted", rules.Outcome.NOT_ADOPTED),
+        (False, None, "", rules.Outcome.APPROVED),
+        (False, False, "", rules.Outcome.NOT_ADOPTED),
+        (False, False, "approved", None),
+        (False, None, "not_adopted", rules.Outcome.NOT_ADOPTED),
+    ],
+)
+def test_art13_decision_outcome(is_major, motion_passed, asked, outcome):
+    assert (
+        rules.art13_decision_outcome(is_major=is_major, motion_passed=motion_passed, asked=asked)
+        == outcome
+    )
+
+
+@given(st.booleans(), st.sampled_from([True, False, None]))
+def test_art13_only_a_passed_vote_approves_a_major_matter(is_major, motion_passed):
+    may = rules.art13_decision_may_approve(is_major=is_major, motion_passed=motion_passed)
+    assert may == (motion_passed is True or (not is_major and motion_passed is None))
+    outcome = rules.art13_decision_outcome(is_major=is_major, motion_passed=motion_passed)
+    assert rules.art14_may_forward(outcome) == may
+
+
+def test_art14_only_an_approved_decision_is_forwarded():
+    assert rules.art14_may_forward(rules.Outcome.APPROVED)
+    assert not rules.art14_may_forward(rules.Outcome.NOT_ADOPTED)

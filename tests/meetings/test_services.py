@@ -915,7 +915,77 @@ def test_a_major_item_is_decided_by_its_closed_vote_and_forwarded(in_session, of
     assert decision.recorded_by == office_clerk
     (entry,) = _audit(decision)
     assert entry.action == "decision.recorded"
-    assert entry.after == {"motion": motion.pk, "passed": True, "forward_to": "presidents_office"}
+    assert entry.after == {
+        "motion": motion.pk,
+        "passed": True,
+        "forward_to": "presidents_office",
+        "outcome": "approved",
+    }
+    assert decision.outcome == Decision.Outcome.APPROVED
+
+
+def _failed_major_vote(in_session, office_clerk):
+    motion = _open_motion(in_session, office_clerk, is_major=True)
+    # 8 of 16 expected: not more than half (R-VOTE-3).
+    _vote(in_session, motion, ["yes"] * 8 + ["no"] * 8)
+    motion = services.close_vote(actor=office_clerk, motion=motion)
+    assert motion.passed is False
+    return motion
+
+
+def test_an_approving_decision_on_a_failed_vote_is_refused(in_session, office_clerk, english):
+    motion = _failed_major_vote(in_session, office_clerk)
+    before = AuditEntry.objects.count()
+
+    with pytest.raises(MeetingError, match=r"The vote did not pass: the decision cannot approve"):
+        services.record_decision(
+            actor=office_clerk,
+            item=motion.item,
+            text="原则同意……报校长办公会审定",
+            motion=motion,
+            outcome=Decision.Outcome.APPROVED,
+        )
+    assert (Decision.objects.count(), AuditEntry.objects.count()) == (0, before)
+
+
+def test_a_failed_vote_is_not_adopted_and_cannot_be_forwarded(in_session, office_clerk, english):
+    motion = _failed_major_vote(in_session, office_clerk)
+
+    with pytest.raises(MeetingError, match=r"A matter not adopted is not forwarded \(Art\. 14\)"):
+        services.record_decision(
+            actor=office_clerk,
+            item=motion.item,
+            text="原则同意……报校长办公会审定",
+            motion=motion,
+            forward_to=Decision.Forward.PRESIDENTS_OFFICE,
+        )
+    decision = services.record_decision(
+        actor=office_clerk, item=motion.item, text="不予通过。", motion=motion
+    )
+
+    assert (decision.outcome, decision.forward_to) == (Decision.Outcome.NOT_ADOPTED, "")
+    assert _audit(decision)[0].after["outcome"] == "not_adopted"
+
+
+def test_the_database_refuses_a_forwarded_decision_not_adopted(in_session, office_clerk):
+    from django.db import IntegrityError, transaction
+
+    item = services.add_agenda_item(actor=office_clerk, meeting=in_session, title="通报")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.create(
+            item=item,
+            text="x",
+            outcome=Decision.Outcome.NOT_ADOPTED,
+            forward_to=Decision.Forward.PRESIDENTS_OFFICE,
+        )
+
+
+def test_a_minor_item_may_be_not_adopted_without_a_vote(in_session, office_clerk):
+    item = services.add_agenda_item(actor=office_clerk, meeting=in_session, title="通报")
+    decision = services.record_decision(
+        actor=office_clerk, item=item, text="暂不采纳。", outcome=Decision.Outcome.NOT_ADOPTED
+    )
+    assert decision.outcome == Decision.Outcome.NOT_ADOPTED
 
 
 def test_an_open_vote_cannot_back_a_decision(in_session, office_clerk):

@@ -62,7 +62,8 @@ def _demo_keys(tmp_path_factory) -> Path:
     into each test's signing directory."""
     directory = tmp_path_factory.mktemp("signing-template")
     with override_settings(INFOGOV_SIGNING_DIR=directory):
-        signing.create_demo_signer("sunqixin", "孙其信")
+        # No database here: the seat is checked where the key is used (get_signer).
+        signing.create_demo_signer("sunqixin", "孙其信", check_seat=False)
     return directory
 
 
@@ -688,3 +689,35 @@ def test_verify_minutes_exit_status_from_the_shell(signed, tmp_path):
     missing = run(str(tmp_path / "missing.pdf"))
     assert missing.returncode == 1
     assert "Cannot read" in missing.stderr
+
+
+# --- Keys for seated leaders only (Art. 15, R-MIN-1) ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["马博虎", "阎祖书"])
+def test_no_signing_key_for_anyone_but_a_seated_leader(signing_dir, roster, name):
+    person = User.objects.get(full_name=name)  # a deputy, a member
+
+    with pytest.raises(signing.SigningUnavailable, match="not the seated leader"):
+        signing.get_signer(person)
+    with pytest.raises(signing.SigningUnavailable, match="not the seated leader"):
+        signing.create_demo_signer(person.username, person.full_name)
+    assert not signing.demo_signer_path(person.username).exists()
+
+
+@pytest.mark.django_db
+def test_a_vacated_leader_can_no_longer_sign(demo_keys, roster, sun, admin):
+    from members import services
+
+    seat = sun.appointments.get(ended_on=None, seat__body=roster.leading_group).seat
+    services.vacate_seat(
+        actor=admin,
+        seat=seat,
+        ended_on=dt.date(2025, 1, 1),
+        document_number="校任〔2025〕1号",
+        document_date=dt.date(2024, 12, 30),
+    )
+
+    with pytest.raises(signing.SigningUnavailable, match="not the seated leader"):
+        signing.get_signer(sun)

@@ -639,6 +639,11 @@ def test_the_office_undoes_a_check_in(client, convened, member, office_clerk):
 
 def test_a_decision_is_recorded_and_its_forwarding_shown(client, session, item, leader):
     motion = _open_motion(item, leader)
+    # Art. 14: only an approved decision is forwarded, so the vote passes: 9 of 16 say yes.
+    present = session.expected_members.filter(present=True).exclude(person=leader)
+    for member in present.select_related("person").order_by("order")[:8]:
+        services.cast_vote(voter=member.person, motion=motion, choice="yes")
+    services.cast_vote(voter=leader, motion=motion, choice="yes")
     ballot_helpers.close_and_count(actor=leader, motion=motion)
     client.force_login(leader)
 
@@ -650,7 +655,26 @@ def test_a_decision_is_recorded_and_its_forwarding_shown(client, session, item, 
 
     decision = Decision.objects.get()
     assert (decision.motion, decision.forward_to) == (motion, "presidents_office")
+    assert decision.outcome == Decision.Outcome.APPROVED
     assert b"Forwarded to President&#x27;s Office Meeting (Art. 14)" in page.content
+
+
+def test_a_failed_vote_cannot_be_forwarded_through_the_page(client, session, item, leader):
+    motion = _open_motion(item, leader)
+    services.close_vote(actor=leader, motion=motion)  # no yes vote: not adopted
+    client.force_login(leader)
+
+    response = client.post(
+        reverse("meetings:decision_record", args=[item.pk]),
+        {
+            "text": "原则同意……报校长办公会审定",
+            "motion": motion.pk,
+            "forward_to": "presidents_office",
+        },
+    )
+
+    assert messages_after(client, response) == ["A matter not adopted is not forwarded (Art. 14)."]
+    assert Decision.objects.count() == 0
 
 
 def test_a_decision_cannot_name_another_items_vote(client, session, item, leader, office_clerk):

@@ -1,5 +1,7 @@
 """Django admin: appointments go through the roster service; the audit trail is read-only."""
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin as django_admin
 from django.contrib.messages import get_messages
@@ -51,16 +53,45 @@ def test_adding_an_appointment_in_admin_fills_the_seat_through_the_service(
 
     response = signed_in_admin.post(
         ADD_URL,
-        {"seat": seat.pk, "person": outsider.pk, "started_on": "2025-09-01", "note": "校发"},
+        {
+            "seat": seat.pk,
+            "person": outsider.pk,
+            "started_on": "2025-09-01",
+            "note": "校发",
+            "document_number": "校任〔2025〕12号",
+            "document_date": "2025-08-28",
+        },
     )
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/members/appointment/"
     appointment = Appointment.objects.get(seat=seat)
     assert (appointment.person, appointment.note) == (outsider, "校发")
+    assert (appointment.document_number, appointment.document_date) == (
+        "校任〔2025〕12号",
+        dt.date(2025, 8, 28),
+    )
     assert perms_of(outsider) == {("convene_meeting", "work-group"), ("vote", "work-group")}
     filled = AuditEntry.objects.filter(action="seat.filled").order_by("-id").first()
     assert (filled.actor, filled.object_id) == (admin, str(seat.pk))
+    assert filled.after["document_number"] == "校任〔2025〕12号"
+
+
+def test_admin_refuses_a_deputy_appointment_without_its_document(
+    signed_in_admin, roster, outsider, english
+):
+    seat = services.add_seat(actor=None, body=roster.work_group, role=Role.DEPUTY)
+    before = counts()
+
+    response = signed_in_admin.post(
+        ADD_URL, {"seat": seat.pk, "person": outsider.pk, "started_on": "2025-09-01"}
+    )
+
+    assert response["Location"] == ADD_URL
+    assert [m.message for m in get_messages(response.wsgi_request)] == [
+        "Give the appointment document's number (文号) and date for this seat."
+    ]
+    assert counts() == before
 
 
 def test_admin_refuses_an_eighth_expert_and_creates_nothing(signed_in_admin, roster, outsider):

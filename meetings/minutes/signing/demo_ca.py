@@ -21,6 +21,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 
 from meetings.minutes.signing.config import (
+    SigningUnavailable,
     checked_username,
     load_p12,
     signing_dir,
@@ -182,9 +183,27 @@ def _create_demo_ca_locked() -> tuple[x509.Certificate, bool]:
     return cert, True
 
 
-def create_demo_signer(username: str, full_name: str) -> tuple[x509.Certificate, bool]:
+def _check_seated_leader(username: str) -> None:
+    from members.models import User
+    from members.permissions import is_seated_leader
+
+    person = User.objects.filter(username=username).first()
+    # Art. 15 / R-MIN-1: the demo CA issues a key only to a body's seated leader.
+    if person is None or not is_seated_leader(person):
+        raise SigningUnavailable(
+            f"{username} is not the seated leader of a body: no signing key is issued."
+        )
+
+
+def create_demo_signer(
+    username: str, full_name: str, *, check_seat: bool = True
+) -> tuple[x509.Certificate, bool]:
     """Make a demo key and certificate for a signer (and the CA if needed) unless they exist.
-    Returns the signer's certificate and whether it was made."""
+    Returns the signer's certificate and whether it was made. Only a seated leader gets one;
+    ``check_seat=False`` is for the benchmark and the tests' key templates, made without a
+    database."""
+    if check_seat:
+        _check_seated_leader(username)
     path = demo_signer_path(username)
     with _creation_lock():
         ca_cert, _made = _create_demo_ca_locked()

@@ -348,6 +348,13 @@ def get_signer(person, *, passphrase: bytes | None = None) -> Signer:
 
     ``passphrase`` unlocks the key of the "pkcs12" backend or is the PIN of the "pkcs11" one
     (ignored by "demo"). Raises :class:`SigningUnavailable` when the key cannot be used."""
+    from members.permissions import is_seated_leader
+
+    # Art. 15 / R-MIN-1: a key is used only by a body's seated leader, whatever the backend.
+    if not is_seated_leader(person):
+        raise SigningUnavailable(
+            f"{person.username} is not the seated leader of a body: no signing key is used."
+        )
     backend = getattr(settings, "INFOGOV_SIGNER", "demo")
     if backend == "demo":
         return DemoSigner(person)

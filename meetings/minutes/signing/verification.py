@@ -76,18 +76,15 @@ def verify_pdf(data: bytes, *, trust_roots: Iterable | None = None) -> Signature
     paths); by default :func:`trust_roots` (the demo CA and ``INFOGOV_TRUST_ROOTS``)."""
     try:
         return _verify(data, trust_roots)
-    except Exception as error:  # a PDF pyHanko cannot make sense of
+    except Exception:  # a PDF pyHanko cannot make sense of
         logger.info("Signature verification failed", exc_info=True)
         looks_signed = isinstance(data, bytes | bytearray) and b"/ByteRange" in data
+        # The reader is told in their language, never the library's own (English, internal)
+        # text: that goes to the log above.
         return _not_signed(
-            _("The file cannot be checked: %(error)s") % {"error": _short(error)},
+            _("The file cannot be checked: it is damaged or not a PDF that can be verified."),
             signed=looks_signed,
         )
-
-
-def _short(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:200]
 
 
 def _verify(data: bytes, roots: Iterable | None) -> SignatureCheck:
@@ -106,10 +103,10 @@ def _verify(data: bytes, roots: Iterable | None) -> SignatureCheck:
     try:
         reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError) as error:
+    except (PdfError, ValueError, KeyError, TypeError, IndexError):
+        logger.info("Cannot read a PDF to verify", exc_info=True)
         return _not_signed(
-            _("The PDF cannot be read: %(error)s") % {"error": _short(error)},
-            signed=b"/ByteRange" in data,
+            _("The PDF cannot be read: it is damaged."), signed=b"/ByteRange" in data
         )
     if not embedded:
         return _not_signed(_("The PDF carries no signature."))
@@ -141,12 +138,8 @@ def _verify(data: bytes, roots: Iterable | None) -> SignatureCheck:
 
     trusted = bool(status.trusted)
     if not trusted and intact:  # pyHanko does not judge the chain of a broken signature
-        # (standard_name: each kind of sub-indication, an enum, gives its member's name)
-        reason = status.trust_problem_indic.standard_name if status.trust_problem_indic else ""
-        problems.append(
-            _("The signer's certificate does not chain to a trusted root%(reason)s.")
-            % {"reason": f" ({reason})" if reason else ""}
-        )
+        logger.info("Untrusted signer certificate: %s", status.trust_problem_indic)
+        problems.append(_("The signer's certificate does not chain to a trusted root."))
 
     covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     if not covers_whole_file:
