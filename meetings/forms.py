@@ -15,6 +15,7 @@ from meetings.models import (
     Motion,
 )
 from members.models import Body, Unit, User
+from members.ordering import PersonChoiceField
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -73,9 +74,7 @@ class AgendaItemForm(forms.Form):
 
 
 class AttendeeForm(forms.Form):
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
-    )
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
     note = forms.CharField(label=_("Capacity"), max_length=200, required=False)
 
 

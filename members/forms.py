@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Role, UnitRole, User
+from members.ordering import PersonChoiceField
 
 
 class DateInput(forms.DateInput):
@@ -30,9 +31,7 @@ class LabelledForm(forms.Form):
 
 
 class FillSeatForm(LabelledForm):
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
-    )
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
     started_on = forms.DateField(label=_("From"), initial=timezone.localdate, widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

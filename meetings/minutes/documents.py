@@ -21,6 +21,7 @@ from infogov.templatetags.chinese_time import period_of_day
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, ExpectedMember, Motion, QuorumCheck
 from members.models import User
+from members.ordering import by_pinyin
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,11 @@ def build_document(
             names: tuple = ()
             if motion.method == Motion.Method.NAMED:
                 by_choice: dict[str, list[str]] = {c: [] for c in CHOICE_LABELS}
-                for vote in motion.named_votes.select_related("voter").order_by("voter__full_name"):
+                for vote in motion.named_votes.select_related("voter"):
                     by_choice[vote.choice].append(vote.voter.full_name)
-                names = tuple((CHOICE_LABELS[c], tuple(n)) for c, n in by_choice.items() if n)
+                names = tuple(
+                    (CHOICE_LABELS[c], tuple(by_pinyin(n))) for c, n in by_choice.items() if n
+                )
             votes.append(
                 VoteLine(
                     motion=motion.text,
