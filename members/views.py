@@ -29,9 +29,11 @@ def _current_holders() -> Prefetch:
     )
 
 
-def _panel_size() -> PanelSize | None:
+def _panel_size(user: User | None = None) -> PanelSize | None:
+    """The Expert Panel's size; with ``user``, only if that user can fill its seats (Art. 6:
+    the warning is for those who can act on it)."""
     panel = Body.objects.filter(kind=Body.Kind.EXPERT_PANEL).first()
-    if panel is None:
+    if panel is None or (user is not None and not permissions.can_manage_seats(user, panel)):
         return None
     return PanelSize(seated=Appointment.objects.seated_in(panel).count())
 
@@ -62,10 +64,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_appointments": my_appointments,
             "may_do": may_do,
             "bodies": bodies.values(),
-            "panel_size": _panel_size(),
+            "panel_size": _panel_size(request.user),
             "panel_min": EXPERT_PANEL_MIN,
             "panel_max": EXPERT_PANEL_MAX,
-            # What other apps add (members.panels), e.g. the plenary flag of R-MEET-4.
+            # What other apps add (members.panels): the to-do list of meetings, the plenary
+            # flag of R-MEET-4, and later the follow-up items due.
             "panels": render_panels(request),
         },
     )
