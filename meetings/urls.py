@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_votes
+from meetings import views, views_calendar, views_votes
 from meetings.minutes import views as minutes
 
 app_name = "meetings"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/<int:pk>/quorum/", views.quorum_panel, name="quorum_panel"),
     path("meetings/<int:pk>/members/", views.meeting_members, name="meeting_members"),
     path("meetings/<int:pk>/invite.ics", views.meeting_invite, name="meeting_invite"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
     path("attendance/<int:member_pk>/answer/", views.attendance_answer, name="attendance_answer"),
     path(
         "attendance/<int:member_pk>/check-in/",

@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infogov.steps import post_step
-from members import permissions, services
+from members import calendar, permissions, services
 from members.forms import AddSeatForm, AddUnitSeatForm, FillSeatForm, VacateSeatForm
 from members.models import Appointment, Body, Seat, Unit, User
 from members.panels import render_panels
@@ -161,9 +162,19 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+CALENDAR_TOKEN_SESSION_KEY = "members.new_calendar_token"
+
+
+def own_page(request: HttpRequest, person: User) -> bool:
+    return person.pk == request.user.pk
+
+
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk, is_active=True)
+    own = own_page(request, person)
+    # A token just made is shown once, on the page the step redirects to (it is kept hashed).
+    new_token = request.session.pop(CALENDAR_TOKEN_SESSION_KEY, "") if own else ""
     appointments = person.appointments.select_related("seat__body", "seat__unit").order_by(
         "-started_on"
     )
@@ -175,7 +186,43 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "current": [a for a in appointments if a.is_current(today)],
             "past": [a for a in appointments if not a.is_current(today)],
+            # One's own calendar subscription: shown and managed on one's own page only.
+            "own": own,
+            "has_calendar": own and calendar.has_calendar_token(person),
+            "calendar_url": (
+                request.build_absolute_uri(reverse("meetings:calendar_feed", args=[new_token]))
+                if new_token
+                else ""
+            ),
         },
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_issue(request: HttpRequest) -> HttpResponse:
+    """Make a new subscription URL; the person's own page shows it once (it is kept hashed)."""
+
+    def issue() -> None:
+        token = calendar.issue_calendar_token(person=request.user)
+        request.session[CALENDAR_TOKEN_SESSION_KEY] = token
+
+    return post_step(
+        request,
+        issue,
+        success=_("Your calendar subscription address is below; any earlier one stops working."),
+        then=request.user,
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_revoke(request: HttpRequest) -> HttpResponse:
+    return post_step(
+        request,
+        partial(calendar.revoke_calendar_token, person=request.user),
+        success=_("Calendar subscription revoked: its address no longer works."),
+        then=request.user,
     )
 
 
