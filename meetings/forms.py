@@ -14,6 +14,7 @@ from meetings.models import (
     Meeting,
     Motion,
 )
+from members.forms import LabelledForm
 from members.models import Body, Unit, User
 from members.ordering import PersonChoiceField
 
@@ -73,7 +74,10 @@ class AgendaItemForm(forms.Form):
     )
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(LabelledForm):
+    """Rendered bare in the Office's meeting page: each widget carries its label (aria-label),
+    or the person <select> has no accessible name (WCAG 4.1.2)."""
+
     person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
     note = forms.CharField(label=_("Capacity"), max_length=200, required=False)
 
