@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A 405 gets the error page in the user's language (infogov.errors).
+    "infogov.errors.MethodNotAllowedMiddleware",
     # Last, as axes asks: turns a locked-out sign-in into the login page that says so.
     "axes.middleware.AxesMiddleware",
 ]

@@ -44,3 +44,11 @@ AXES_STRINGS = [
 ALLAUTH_STRINGS = [
     gettext_noop("Incorrect code."),
 ]
+
+# django-tasks-db has no zh_Hans catalogue: what its admin pages show.
+THIRD_PARTY_ADMIN_STRINGS = [
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+    gettext_noop("priority"),
+    gettext_noop("queue name"),
+]

@@ -10,6 +10,12 @@ from members.views import dashboard
 # (allauth's documented way: replacing the bound method, which mypy does not allow).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# Error pages in the user's language with the site's navigation (405: infogov.errors' middleware).
+handler400 = "infogov.errors.bad_request"
+handler403 = "infogov.errors.permission_denied"
+handler404 = "infogov.errors.page_not_found"
+handler500 = "infogov.errors.server_error"
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     # allauth's sign-in and sign-out, under the names the portal has always used.

@@ -60,6 +60,11 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # All shown, none in the form: a non-editable field such as uploaded_at in a form's
+        # fields is a FieldError (the agenda item's page answered 500).
+        return [str(name) for name in self.fields or ()]
+
 
 class ExpectedMemberInline(ReadOnlyInline):
     model = ExpectedMember

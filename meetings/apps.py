@@ -9,9 +9,10 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # R-MEET-4: the flag goes on the dashboard of members, which does not import meetings
         # (ARCHITECTURE.md), so meetings hands it a panel.
-        from meetings import compliance
+        from meetings import compliance, todo
         from members import panels
 
+        panels.register(todo.dashboard_panel)  # the member's to-do list comes first
         panels.register(compliance.dashboard_panel)
 
         # A scrutineer's ballot key follows their password (meetings.ballots.keys).

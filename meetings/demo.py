@@ -7,7 +7,10 @@ issued, signed minutes (demo CA: not legally reliable) can be downloaded and ver
 the roster and the demo logins (`manage.py load_demo`) first.
 """
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterator
+from unittest import mock
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -105,6 +108,30 @@ def _past_start(body: Body) -> dt.datetime:
     return max(midnight, (now - dt.timedelta(hours=3)).replace(second=0, microsecond=0))
 
 
+@contextlib.contextmanager
+def _clock(earliest: dt.datetime) -> Iterator[Callable[[dt.datetime], None]]:
+    """Yield ``set_to(at)``: from then on the services stamp times from ``at`` onwards (but not
+    before ``earliest`` nor after the real now).
+
+    The past plenary is made today, but its check-in times, quorum log, votes and audit entries
+    must show the day it was held, as if the Office had used the portal then; the services read
+    the time from ``timezone.now()``, so the demo moves that clock (never beyond the real now).
+    """
+    real_now = timezone.now
+    offset = dt.timedelta(0)
+
+    def now() -> dt.datetime:
+        return real_now() + offset
+
+    def set_to(at: dt.datetime) -> None:
+        nonlocal offset
+        at = max(at, earliest)
+        offset = min(at, real_now() - dt.timedelta(minutes=1)) - real_now()
+
+    with mock.patch.object(timezone, "now", now):
+        yield set_to
+
+
 def _material(item, clerk: User, name: str, text: str) -> None:
     services.add_material(actor=clerk, item=item, upload=ContentFile(text.encode(), name=name))
 
@@ -121,8 +148,23 @@ def _vote(motion: Motion, choices: dict[str, str]) -> None:
 
 
 def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Minutes]:
-    clerk, leader = people["demo-clerk"], people["sunqixin"]
     starts_at = _past_start(body)
+    # Nobody was seated before the roster's day: the demo's clock does not go back beyond it.
+    seated_since = Appointment.objects.seated_in(body).voting().aggregate(d=Max("started_on"))["d"]
+    earliest = dt.datetime.combine(seated_since or starts_at.date(), dt.time(0, 0))
+    with _clock(timezone.make_aware(earliest)) as set_clock:
+        return _hold_plenary(body, people, starts_at, set_clock)
+
+
+def _hold_plenary(
+    body: Body,
+    people: dict[str, User],
+    starts_at: dt.datetime,
+    set_clock: Callable[[dt.datetime], None],
+) -> tuple[list[str], Minutes]:
+    """The plenary, each step at the time it would have been taken on the meeting's day."""
+    clerk, leader = people["demo-clerk"], people["sunqixin"]
+    set_clock(starts_at - dt.timedelta(days=7))  # drafted and convened a week before
     year = AcademicYear.of(timezone.localdate(starts_at))
     netc = Unit.objects.filter(code="netc").first()
     meeting = services.draft_meeting(
@@ -151,9 +193,11 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
         is_major=True,
     )
     services.convene_meeting(actor=leader, meeting=meeting)
+    set_clock(starts_at - dt.timedelta(days=2))
     for username, reason in [("daijun", "出差"), ("liuxiping", "因公外出")]:
         member = meeting.expected_members.get(person__username=username)
         services.answer_attendance(actor=clerk, member=member, response="leave", reason=reason)
+    set_clock(starts_at - dt.timedelta(minutes=20))
     services.set_check_in_open(actor=clerk, meeting=meeting, is_open=True)
     present = list(
         meeting.expected_members.exclude(person__username__in=["daijun", "liuxiping"])
@@ -161,6 +205,7 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
         .values_list("person__username", flat=True)
     )
     _check_in(meeting, clerk, present)
+    set_clock(starts_at)
     services.open_meeting(actor=leader, meeting=meeting)
 
     # Art. 13 / R-VOTE-5: the chair states a view last.
@@ -168,6 +213,7 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
     named = services.create_motion(
         actor=leader, item=projects, text="同意年度信息化建设项目立项建议，报校长办公会审定"
     )
+    set_clock(starts_at + dt.timedelta(minutes=35))
     services.open_vote(actor=leader, motion=named)
     _vote(
         named, {u: "no" if i == 0 else "abstain" if i == 1 else "yes" for i, u in enumerate(voters)}
@@ -196,6 +242,7 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
             keys.secret_key(person, DEMO_PASSWORD)
         except InvalidBallotData:
             keys.make_key(person, DEMO_PASSWORD)
+    set_clock(starts_at + dt.timedelta(minutes=70))
     services.open_vote(actor=leader, motion=secret, scrutineers=scrutineers)
     _vote(
         secret,
@@ -210,9 +257,11 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
         text="通过《校园网络安全管理办法（修订稿）》，由网教中心印发实施。",
         motion=secret,
     )
+    set_clock(starts_at + dt.timedelta(minutes=115))
     services.close_meeting(actor=leader, meeting=meeting)
 
     # Art. 15: the Office writes the narrative and submits the minutes to the leader.
+    set_clock(starts_at + dt.timedelta(days=1, hours=1))
     minutes = minutes_services.edit_minutes(
         actor=clerk,
         minutes=meeting.minutes.get(),

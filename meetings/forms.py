@@ -18,7 +18,9 @@ from meetings.models import (
     Meeting,
     Motion,
 )
+from members.forms import LabelledForm
 from members.models import Body, Unit, User
+from members.ordering import PersonChoiceField
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -83,10 +85,11 @@ class AgendaItemForm(forms.Form):
     )
 
 
-class AttendeeForm(forms.Form):
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
-    )
+class AttendeeForm(LabelledForm):
+    """Rendered bare in the Office's meeting page: each widget carries its label (aria-label),
+    or the person <select> has no accessible name (WCAG 4.1.2)."""
+
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
     note = forms.CharField(label=_("Capacity"), max_length=200, required=False)
 
 

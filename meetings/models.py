@@ -131,7 +131,12 @@ class ExpectedMember(models.Model):
         ATTEND = "attend", _("Will attend")
         LEAVE = "leave", _("On leave")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="expected_members")
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="expected_members",
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("member"),
@@ -139,19 +144,29 @@ class ExpectedMember(models.Model):
         related_name="+",
     )
     role = models.CharField(_("seat"), max_length=20, choices=Role.choices)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     response = models.CharField(
         _("answer"), max_length=10, choices=Response.choices, default=Response.PENDING
     )
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     present = models.BooleanField(_("present"), default=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked in by"),
     )
 
     objects = ExpectedMemberQuerySet.as_manager()
@@ -191,7 +206,9 @@ def attendance_of(row: dict[str, int]) -> Attendance:
 class Attendee(models.Model):
     """列席: invited to attend without a vote; never counted in the quorum (R-MEET-3, R-VOTE-4)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendees"
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
@@ -220,7 +237,12 @@ class QuorumCheck(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="quorum_checks")
     motion = models.ForeignKey(
-        "Motion", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "Motion",
+        verbose_name=_("motion"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     gate = models.CharField(_("gate"), max_length=20, choices=Gate.choices)
     expected = models.PositiveIntegerField(_("expected"))
@@ -301,7 +323,12 @@ def material_path(instance: "Material", filename: str) -> str:
 
 
 class Material(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="materials")
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        related_name="materials",
+    )
     file = models.FileField(
         _("file"),
         upload_to=material_path,
@@ -311,9 +338,13 @@ class Material(models.Model):
     size = models.PositiveIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("material")
@@ -373,8 +404,9 @@ class Motion(models.Model):
     # Filled when the vote closes.
     expected = models.PositiveIntegerField(_("expected"), null=True, blank=True)
     present = models.PositiveIntegerField(_("present"), null=True, blank=True)
-    yes = models.PositiveIntegerField(_("yes"), null=True, blank=True)
-    no = models.PositiveIntegerField(_("no"), null=True, blank=True)
+    # Contexts keep the vote's words apart from the booleans' 是/否 (pgettext).
+    yes = models.PositiveIntegerField(pgettext_lazy("vote count", "yes"), null=True, blank=True)
+    no = models.PositiveIntegerField(pgettext_lazy("vote count", "no"), null=True, blank=True)
     abstain = models.PositiveIntegerField(_("abstain"), null=True, blank=True)
     base = models.PositiveIntegerField(_("base"), null=True, blank=True)
     required = models.PositiveIntegerField(_("yes votes needed"), null=True, blank=True)
@@ -404,16 +436,27 @@ class Motion(models.Model):
         return reverse("meetings:motion_detail", kwargs={"pk": self.pk})
 
 
-CHOICES = [(Choice.YES, _("Yes")), (Choice.NO, _("No")), (Choice.ABSTAIN, _("Abstain"))]
+CHOICES = [
+    (Choice.YES, pgettext_lazy("vote choice", "Yes")),
+    (Choice.NO, pgettext_lazy("vote choice", "No")),
+    (Choice.ABSTAIN, _("Abstain")),
+]
 
 
 class NamedVote(models.Model):
     """举手: each member's choice, recorded and shown after the vote closes (R-VOTE-1, R-VOTE-5)."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="named_votes")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    choice = models.CharField(max_length=10, choices=CHOICES)
-    cast_at = models.DateTimeField(auto_now_add=True)
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.PROTECT, related_name="named_votes"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    choice = models.CharField(_("choice"), max_length=10, choices=CHOICES)
+    cast_at = models.DateTimeField(_("cast at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("named vote")
@@ -431,8 +474,15 @@ class BallotReceipt(models.Model):
     """Who has cast a secret ballot, and nothing about what they chose (R-VOTE-1): the ballot
     itself (meetings.ballots.models.Ballot) is ciphertext, written in the same transaction."""
 
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="receipts")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("ballot receipt")
@@ -480,7 +530,11 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -502,14 +556,17 @@ class Notification(models.Model):
     """A message in the portal (the same news also goes out by mail)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    text = models.CharField(_("text"), max_length=300)
+    created_at = models.DateTimeField(pgettext_lazy("notification", "sent at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

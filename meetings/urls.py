@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_votes
+from meetings import views, views_calendar, views_votes
 from meetings.minutes import views as minutes
 
 app_name = "meetings"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/<id:pk>/quorum/", views.quorum_panel, name="quorum_panel"),
     path("meetings/<id:pk>/members/", views.meeting_members, name="meeting_members"),
     path("meetings/<id:pk>/invite.ics", views.meeting_invite, name="meeting_invite"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
     path("attendance/<id:member_pk>/answer/", views.attendance_answer, name="attendance_answer"),
     path(
         "attendance/<id:member_pk>/check-in/",

@@ -1,8 +1,10 @@
 """Demo logins for `make run` only; a production install never runs this.
 
 The leader, deputy and member logins open annex people (孙其信, 赵曼, 阎祖书) so that the
-Leading Group of the annex can be tried end to end without changing who sits in it; the other
-roles are fictional people whose names say they are demo accounts.
+Leading Group of the annex can be tried end to end without changing who sits in it, and every
+other seated member of the Leading Group and the Work Group gets the demo password too (a
+named vote needs 9 of 16); the other roles are fictional people whose names say they are demo
+accounts.
 """
 
 from typing import Any
@@ -50,6 +52,24 @@ def load_demo() -> list[tuple[str, str, str]]:
             person.set_password(DEMO_PASSWORD)
         person.save()
         rows.append((username, role, person.full_name))
+
+    # Every seated member of the Leading Group and the Work Group signs in too, so that the
+    # demo can pass a named vote that needs 9 yes votes of 16 from the members' own phones.
+    named = {username for username, *_ in DEMO_ACCOUNTS}
+    members = (
+        User.objects.filter(
+            appointments__ended_on__isnull=True,
+            appointments__seat__body__kind__in=[Body.Kind.LEADING_GROUP, Body.Kind.WORK_GROUP],
+        )
+        .exclude(username__in=named)
+        .distinct()
+        .order_by("username")
+    )
+    for person in members:
+        if not person.check_password(DEMO_PASSWORD):
+            person.set_password(DEMO_PASSWORD)
+            person.save(update_fields=["password"])
+        rows.append((person.username, "member", person.full_name))
 
     office = Body.objects.get(kind=Body.Kind.OFFICE)
     panel = Body.objects.get(kind=Body.Kind.EXPERT_PANEL)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infogov.validators import sane_date
 from members.models import Role, UnitRole, User
+from members.ordering import PersonChoiceField
 
 
 class DateInput(forms.DateInput):
@@ -43,9 +44,7 @@ class DocumentForm(LabelledForm):
 
 
 class FillSeatForm(DocumentForm):
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True).order_by("full_name")
-    )
+    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
     started_on = forms.DateField(
         label=_("From"), initial=timezone.localdate, widget=DateInput, validators=[sane_date]
     )

@@ -412,3 +412,22 @@ class UnitUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("person's permission on a unit")
         verbose_name_plural = _("people's permissions on units")
+
+
+class CalendarToken(models.Model):
+    """The secret of a person's calendar subscription (an iCalendar feed of their meetings).
+    Only its SHA-256 is kept: the URL is shown once, when it is made, and can be made anew or
+    revoked from the person's own page."""
+
+    person = models.OneToOneField(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.created_at:%Y-%m-%d}"

@@ -23,4 +23,6 @@ urlpatterns = [
         name="unit_seat_vacate",
     ),
     path("people/<id:pk>/", views.person_detail, name="person_detail"),
+    path("calendar/token/", views.calendar_token_issue, name="calendar_token_issue"),
+    path("calendar/token/revoke/", views.calendar_token_revoke, name="calendar_token_revoke"),
 ]

@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infogov.models import AuditEntry
 from infogov.steps import post_step
-from members import permissions, rules, services
+from members import calendar, permissions, rules, services
 from members.forms import AddSeatForm, AddUnitSeatForm, FillSeatForm, VacateSeatForm
 from members.http import SignedInRequest
 from members.models import Appointment, Body, Seat, Unit, User
@@ -31,9 +32,11 @@ def _current_holders() -> Prefetch:
     )
 
 
-def _panel_size() -> PanelSize | None:
+def _panel_size(user: User | None = None) -> PanelSize | None:
+    """The Expert Panel's size; with ``user``, only if that user can fill its seats (Art. 6:
+    the warning is for those who can act on it)."""
     panel = Body.objects.filter(kind=Body.Kind.EXPERT_PANEL).first()
-    if panel is None:
+    if panel is None or (user is not None and not permissions.can_manage_seats(user, panel)):
         return None
     return PanelSize(seated=Appointment.objects.seated_in(panel).count())
 
@@ -64,10 +67,11 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             "my_appointments": my_appointments,
             "may_do": may_do,
             "bodies": bodies.values(),
-            "panel_size": _panel_size(),
+            "panel_size": _panel_size(request.user),
             "panel_min": EXPERT_PANEL_MIN,
             "panel_max": EXPERT_PANEL_MAX,
-            # What other apps add (members.panels), e.g. the plenary flag of R-MEET-4.
+            # What other apps add (members.panels): the to-do list of meetings, the plenary
+            # flag of R-MEET-4, and later the follow-up items due.
             "panels": render_panels(request),
         },
     )
@@ -165,9 +169,19 @@ def unit_detail(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
+CALENDAR_TOKEN_SESSION_KEY = "members.new_calendar_token"
+
+
+def own_page(request: SignedInRequest, person: User) -> bool:
+    return person.pk == request.user.pk
+
+
 @login_required
 def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("unit"), pk=pk, is_active=True)
+    own = own_page(request, person)
+    # A token just made is shown once, on the page the step redirects to (it is kept hashed).
+    new_token = request.session.pop(CALENDAR_TOKEN_SESSION_KEY, "") if own else ""
     appointments = person.appointments.select_related("seat__body", "seat__unit").order_by(
         "-started_on"
     )
@@ -190,7 +204,43 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "current": [a for a in appointments if a.is_current(today)],
             "past": [a for a in appointments if not a.is_current(today)],
             "seat_changes": seat_changes,
+            # One's own calendar subscription: shown and managed on one's own page only.
+            "own": own,
+            "has_calendar": own and calendar.has_calendar_token(person),
+            "calendar_url": (
+                request.build_absolute_uri(reverse("meetings:calendar_feed", args=[new_token]))
+                if new_token
+                else ""
+            ),
         },
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_issue(request: SignedInRequest) -> HttpResponse:
+    """Make a new subscription URL; the person's own page shows it once (it is kept hashed)."""
+
+    def issue() -> None:
+        token = calendar.issue_calendar_token(person=request.user)
+        request.session[CALENDAR_TOKEN_SESSION_KEY] = token
+
+    return post_step(
+        request,
+        issue,
+        success=_("Your calendar subscription address is below; any earlier one stops working."),
+        then=request.user,
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_revoke(request: SignedInRequest) -> HttpResponse:
+    return post_step(
+        request,
+        partial(calendar.revoke_calendar_token, person=request.user),
+        success=_("Calendar subscription revoked: its address no longer works."),
+        then=request.user,
     )
 
 

@@ -121,6 +121,21 @@ GRID = [
     ("members:unit_detail", "get", "/units/no-such-unit/", None, missing("/units/no-such-unit/")),
     ("members:person_detail", "get", "/people/{leader}/", None, page("/people/{leader}/")),
     ("members:person_detail", "get", "/people/999999/", None, missing("/people/999999/")),
+    # One's own calendar subscription: every signed-in person, for themselves only.
+    (
+        "members:calendar_token_issue",
+        "post",
+        "/calendar/token/",
+        None,
+        behind_login("/calendar/token/", (302, None)),
+    ),
+    (
+        "members:calendar_token_revoke",
+        "post",
+        "/calendar/token/revoke/",
+        None,
+        behind_login("/calendar/token/revoke/", (302, None)),
+    ),
     (
         "members:seat_add",
         "post",
@@ -489,6 +504,9 @@ def snapshot() -> dict[str, int]:
     }
 
 
+# What a person's step on their own account changes, whoever they are.
+OWN_CHANGES = {"members:calendar_token_issue": {"audit": 1}, "members:calendar_token_revoke": {}}
+
 # What a successful POST of the Office changes.
 SUCCESS_CHANGES = {
     "members:seat_add": {"seats": 1, "audit": 1},
@@ -535,6 +553,8 @@ def test_permission_grid(request, client, world, name, method, path, data, role,
         assert changed == ROW_CHANGES[path].get(role, {})
     elif role in SEAT_KEEPERS and name in SUCCESS_CHANGES and status == 302:
         assert changed == SUCCESS_CHANGES[name]
+    elif role != "anonymous" and name in OWN_CHANGES:
+        assert changed == OWN_CHANGES[name]
     else:
         assert changed == {}
 

@@ -17,10 +17,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from infogov.templatetags.chinese_time import period_of_day
 from infogov.validators import strip_bidi
 from meetings.minutes.models import Minutes
 from meetings.models import Decision, ExpectedMember, Motion, QuorumCheck
 from members.models import User
+from members.ordering import by_pinyin
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,6 @@ BASIS_LABELS = {"expected": "应到会成员", "present": "实到会成员", "ca
 THRESHOLD_LABELS = {"more_than_half": "超过半数", "two_thirds": "三分之二以上"}
 OUTCOME_LABELS = {"approved": "通过", "not_adopted": "未通过"}
 FORWARD_LABELS = {"party_standing_committee": "党委常委会", "presidents_office": "校长办公会"}
-WEEKDAY_PERIOD = [(12, "上午"), (18, "下午"), (24, "晚上")]
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -156,7 +157,7 @@ def build_document(
     meeting = minutes.meeting
     body = meeting.body
     starts = timezone.localtime(meeting.starts_at)
-    period = next(label for hour, label in WEEKDAY_PERIOD if starts.hour < hour)
+    period = period_of_day(starts.hour)
     chair = meeting.chair.full_name if meeting.chair else ""
     expected = list(meeting.expected_members.select_related("person__unit").order_by("order", "id"))
 
@@ -164,7 +165,6 @@ def build_document(
         unit = member.person.unit.name if member.person.unit else member.person.title
         return f"{member.person.full_name}（{unit}）" if unit else member.person.full_name
 
-    numbers = meeting.expected_members.attendance()
     items = []
     for item in (
         meeting.items.select_related("presenter_unit").prefetch_related("motions").order_by("order")
@@ -177,9 +177,11 @@ def build_document(
             names: tuple = ()
             if motion.method == Motion.Method.NAMED:
                 by_choice: dict[str, list[str]] = {c: [] for c in CHOICE_LABELS}
-                for vote in motion.named_votes.select_related("voter").order_by("voter__full_name"):
+                for vote in motion.named_votes.select_related("voter"):
                     by_choice[vote.choice].append(vote.voter.full_name)
-                names = tuple((CHOICE_LABELS[c], tuple(n)) for c, n in by_choice.items() if n)
+                names = tuple(
+                    (CHOICE_LABELS[c], tuple(by_pinyin(n))) for c, n in by_choice.items() if n
+                )
             votes.append(
                 VoteLine(
                     motion=motion.text,
@@ -209,11 +211,25 @@ def build_document(
                 outcome=OUTCOME_LABELS[decision.outcome] if decision else "",
             )
         )
-    opened = meeting.quorum_checks.filter(gate=QuorumCheck.Gate.OPEN_MEETING, passed=True).first()
-    quorum = opened or numbers
-    quorum_line = (
-        f"应到会成员{quorum.expected}人，实到{quorum.present}人，"
-        f"超过应到会成员的三分之二（第十二条），会议有效。"
+    present = tuple(who(m) for m in expected if m.present)
+    on_leave = tuple(
+        f"{m.person.full_name}（{m.leave_reason}）"
+        for m in expected
+        if not m.present and m.response == ExpectedMember.Response.LEAVE
+    )
+    # 列席 are those without a vote: a voting member also invited as 列席 is listed once, under
+    # 出席 or 请假 (R-MEET-3).
+    voting = {m.person_id for m in expected}
+    attending = tuple(
+        a.person.full_name
+        for a in meeting.attendees.select_related("person").order_by("id")
+        if a.person_id not in voting
+    )
+    # 实到 is the number of names under 出席, whoever checked in after the meeting opened; the
+    # gate's own numbers stay in the quorum log. The meeting is valid because it opened.
+    opened = meeting.quorum_checks.filter(gate=QuorumCheck.Gate.OPEN_MEETING, passed=True).exists()
+    quorum_line = f"应到会成员{len(expected)}人，实到{len(present)}人" + (
+        "，超过应到会成员的三分之二（第十二条），会议有效。" if opened else "。"
     )
     document = MinutesDocument(
         mark=body.minutes_mark or f"{body.name}纪要",
@@ -228,13 +244,9 @@ def build_document(
         narrative=minutes.narrative,
         items=tuple(items),
         quorum_line=quorum_line,
-        present=tuple(who(m) for m in expected if m.present),
-        on_leave=tuple(
-            f"{m.person.full_name}（{m.leave_reason}）"
-            for m in expected
-            if not m.present and m.response == ExpectedMember.Response.LEAVE
-        ),
-        attending=tuple(a.person.full_name for a in meeting.attendees.select_related("person")),
+        present=present,
+        on_leave=on_leave,
+        attending=attending,
         signer=signer.full_name if signer else "",
         verify_url=f"{settings.INFOGOV_BASE_URL}{reverse('meetings:verify')}?number={number}",
         content_sha256="",

@@ -70,9 +70,11 @@ class DocumentCounter(models.Model):
     """The last minutes number a body used in a year; locked while a number is allocated, so
     numbers are gapless and never shared (R-MIN-1)."""
 
-    body = models.ForeignKey("members.Body", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    body = models.ForeignKey(
+        "members.Body", verbose_name=_("body"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("document counter")
@@ -104,8 +106,12 @@ class IssuedMinutes(models.Model):
     of these rows (migration 0004). A correction is a new document pointing at this one.
     """
 
-    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="issued")
-    body = models.ForeignKey("members.Body", on_delete=models.PROTECT, related_name="+")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.PROTECT, related_name="issued"
+    )
+    body = models.ForeignKey(
+        "members.Body", verbose_name=_("body"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("number in the year"))
     number = models.CharField(_("document number"), max_length=60, unique=True)
@@ -161,7 +167,10 @@ class Distribution(models.Model):
     """Art. 16: issued minutes go to the units concerned; read receipts say who has read them."""
 
     issued = models.ForeignKey(
-        IssuedMinutes, on_delete=models.PROTECT, related_name="distributions"
+        IssuedMinutes,
+        verbose_name=_("issued minutes"),
+        on_delete=models.PROTECT,
+        related_name="distributions",
     )
     unit = models.ForeignKey(
         "members.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"

@@ -146,38 +146,92 @@ TEXT_WIDTH_PT = 156 / 25.4 * 72  # 442.2 pt
 TITLE_SIZE_PT = 22
 _NO_LINE_START = "，。、；：？！）》」』”’…—·"
 _NO_LINE_END = "（《「『“‘"
-_GOOD_BREAKS_AFTER = ("学年", "年度", "小组", "关于", "的")
+# GB/T 9704 (词意完整): a title line ends between words. Without a word segmenter the title may
+# break only after or before these words (and at brackets), never inside them: a small
+# dictionary of the words that minutes' titles are made of.
+_BREAK_AFTER = ("学年", "年度", "小组", "工作组", "办公室", "专家组", "关于", "的", "）", "》")
+_BREAK_BEFORE = ("第", "全体会议", "专题会", "工作会", "会议纪要", "纪要", "关于", "（", "《")
+_WORDS = (
+    "信息化",
+    "领导小组",
+    "工作组",
+    "办公室",
+    "专家组",
+    "全体会议",
+    "专题会议",
+    "专题会",
+    "会议",
+    "纪要",
+    "学年",
+    "年度",
+)
 
 
 def _em(char: str) -> float:
     return 0.5 if ord(char) < 0x2000 else 1.0
 
 
+_LATIN_RUN = re.compile(r"[0-9A-Za-z]+(?:[—–-][0-9A-Za-z]+)*")  # G20, 2026—2027
+
+
+def _inside_word(title: str, i: int) -> bool:
+    """Whether a break before ``title[i]`` would split a dictionary word or a Latin run."""
+    spans = [match.span() for match in _LATIN_RUN.finditer(title)]
+    for word in _WORDS:
+        spans += [(m.start(), m.end()) for m in re.finditer(word, title)]
+    return any(start < i < end for start, end in spans)
+
+
+def _is_chosen(title: str, i: int) -> bool:
+    return title[:i].endswith(_BREAK_AFTER) or title[i:].startswith(_BREAK_BEFORE)
+
+
+def title_breaks(title: str) -> list[int]:
+    """The places a title line may end, best first: between words of the dictionary
+    (``_BREAK_AFTER`` / ``_BREAK_BEFORE``), else anywhere outside a word and a Latin run and
+    not before closing or after opening punctuation."""
+    good: list[int] = []
+    fair: list[int] = []
+    for i in range(1, len(title)):
+        if title[i] in _NO_LINE_START or title[i - 1] in _NO_LINE_END or _inside_word(title, i):
+            continue
+        (good if _is_chosen(title, i) else fair).append(i)
+    return good + fair
+
+
 def title_lines(title: str) -> list[str]:
-    """The title in one line if it fits, else in two lines of similar length, broken where a
-    reader would pause (after 学年, 关于, 的 …) and never inside a run of Latin letters and
-    digits nor before closing punctuation (GB/T 9704: 词意完整，排列对称). Three lines or
-    more are left to the line breaker."""
+    """The title in one line if it fits, else in two lines of similar length (the upper the
+    longer: 梯形), broken between words (GB/T 9704: 词意完整，排列对称), else in as few lines
+    as fit, each as long as it may be, broken at the same places."""
     widths = [_em(char) for char in title]
     capacity = TEXT_WIDTH_PT / TITLE_SIZE_PT
-    total = sum(widths)
-    if total <= capacity:
+    if sum(widths) <= capacity:
         return [title]
+    breaks = title_breaks(title)
+    good = {i for i in breaks if _is_chosen(title, i)}
     best, best_score = None, None
-    for i in range(1, len(title)):
-        before, after = title[i - 1], title[i]
-        if after in _NO_LINE_START or before in _NO_LINE_END:
-            continue
-        if before.isascii() and after.isascii() and (before + after).isalnum():
-            continue
+    for i in breaks:
         first, second = sum(widths[:i]), sum(widths[i:])
         if max(first, second) > capacity:
             continue
-        score = abs(first - second) - (6 if title[:i].endswith(_GOOD_BREAKS_AFTER) else 0)
-        score -= 0.1 if first >= second else 0  # 梯形: the upper line the longer
+        score = abs(first - second) + (0 if i in good else 8)
+        score -= 0.1 if first >= second else 0
         if best_score is None or score < best_score:
             best, best_score = i, score
-    return [title] if best is None else [title[:best], title[best:]]
+    if best is not None:
+        return [title[:best], title[best:]]
+    lines: list[str] = []
+    start = 0
+    while sum(widths[start:]) > capacity:
+        fitting = [i for i in breaks if i > start and sum(widths[start:i]) <= capacity]
+        if not fitting:
+            return [*lines, title[start:]]  # nothing fits: the line breaker's turn
+        end = max((i for i in fitting if i in good), default=max(fitting))
+        if sum(widths[start:end]) < capacity / 2:
+            end = max(fitting)
+        lines.append(title[start:end])
+        start = end
+    return [*lines, title[start:]]
 
 
 def _qr_data_uri(payload: str) -> str:

@@ -182,6 +182,10 @@ GRID = [
      [LOGIN, 404, 200, 200, 200, 200, 404]),
     ("notifications", "GET", lambda w: reverse("meetings:notification_list"), None,
      [LOGIN, 200, 200, 200, 200, 200, 200]),
+    # A calendar feed opens by its secret alone (tests/meetings/test_calendar.py): a wrong one
+    # is 404 to everyone, signed in or not.
+    ("calendar feed", "GET", lambda w: reverse("meetings:calendar_feed", args=["wrong"]), None,
+     [404, 404, 404, 404, 404, 404, 404]),
     # Steps on the meeting
     ("draft", "POST", lambda w: reverse("meetings:meeting_new"),
      lambda w: {"body": w.convened.body_id, "kind": "lg_special", "title": "新会议",
@@ -425,7 +429,7 @@ def test_the_grid_covers_every_meetings_url(world):
     ]
     named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
     covered = {resolve(urlsplit(url(world)).path).view_name for _, _, url, *_ in GRID}
-    assert len(named) == 47
+    assert len(named) == 48
     assert covered == named
 
 

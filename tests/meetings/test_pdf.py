@@ -556,6 +556,58 @@ def test_dates_numbers_and_titles():
     ]
 
 
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        (
+            "信息化工作领导小组全体会议（2026—2027学年）纪要",
+            ["信息化工作领导小组全体会议", "（2026—2027学年）纪要"],
+        ),
+        (
+            "信息化工作领导小组专题会：智慧校园数据治理纪要",
+            ["信息化工作领导小组", "专题会：智慧校园数据治理纪要"],
+        ),
+        (
+            "关于智慧校园数据中台建设方案与信息化项目经费预算调整及网络安全管理办法修订的"
+            "信息化工作领导小组专题会议纪要",
+            [
+                "关于智慧校园数据中台建设方案与信息化项目",
+                "经费预算调整及网络安全管理办法修订的",
+                "信息化工作领导小组专题会议纪要",
+            ],
+        ),
+    ],
+)
+def test_titles_break_between_words(title, lines):
+    """GB/T 9704: 词意完整 — never "全体会 / 议", "纪 / 要", nor inside a year."""
+    assert pdf.title_lines(title) == lines
+    assert "".join(lines) == title
+
+
+@pytest.mark.parametrize("word", ["全体会议", "专题会议", "信息化", "领导小组", "2026—2027"])
+def test_no_title_break_falls_inside_a_word(word):
+    title = "信息化工作领导小组关于" + word + "的" + "数据治理" * 3 + word + "纪要"
+    for i in pdf.title_breaks(title):
+        for start in (m.start() for m in re.finditer(re.escape(word), title)):
+            assert not start < i < start + len(word), (title[:i], title[i:])
+
+
+def first_page_fill(rendered: Rendered) -> float:
+    """How much of page 1's text block the body fills: the bottom of its last line."""
+    lines = body_lines(rendered.pages[0])
+    return (max(line.y_max for line in lines) - TOP) / HEIGHT
+
+
+def test_the_body_starts_on_page_one_and_fills_it(minutes, tmp_path, fandol):
+    """Page 1 is not left empty below the title: at least 80 % of its text block is used when
+    the document runs on (GB/T 9704 leaves no blank page part but the last)."""
+    long = render_to(tmp_path / "long.pdf", long_minutes())
+    for rendered in (minutes, long):
+        assert len(rendered.pages) > 1
+        assert one(rendered.pages[0], "^2026年11月8日上午")  # the body begins on page 1
+        assert first_page_fill(rendered) >= 0.8, first_page_fill(rendered)
+
+
 def test_ten_pages_render(tmp_path, fandol):
     doc = long_minutes()
     times = []

@@ -232,11 +232,14 @@ def test_load_roster_alone_gives_no_one_a_usable_password(roster):
 def test_load_demo_creates_the_demo_logins(roster):
     rows = demo.load_demo()
 
-    assert [(username, role) for username, role, _name in rows] == [
-        (username, role) for username, role, _name, _unit in demo.DEMO_ACCOUNTS
-    ]
+    named = [(username, role) for username, role, _name, _unit in demo.DEMO_ACCOUNTS]
+    assert [(username, role) for username, role, _name in rows[:8]] == named
+    # Every other seated member of the Leading Group and the Work Group signs in too: all 19
+    # annex people, so that a named vote can reach the 9 yes votes of 16 it needs.
+    assert {role for _username, role, _name in rows[8:]} == {"member"}
     logins = User.objects.filter(username__in=[row[0] for row in rows])
-    assert [u.check_password(demo.DEMO_PASSWORD) for u in logins] == [True] * 8
+    assert [u.check_password(demo.DEMO_PASSWORD) for u in logins] == [True] * (8 + 16)
+    assert not User.objects.exclude(username__in=[row[0] for row in rows]).exists()
     assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == [
         "demo-admin"
     ]
