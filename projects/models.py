@@ -283,6 +283,9 @@ class RequestLine(models.Model):
     class Meta:
         ordering = ["request", "proposal__rank", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.amount_fen}"
+
 
 class Allocation(models.Model):
     """Finance's allocation of funds to an approved project (Art. 10 (3))."""
@@ -300,6 +303,9 @@ class Allocation(models.Model):
         verbose_name_plural = _("allocations")
         ordering = ["proposal", "allocated_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.allocated_on}: {self.amount_fen}"
+
 
 class Tender(models.Model):
     """State Assets' tender of a project (Art. 10 (4))."""
@@ -316,6 +322,9 @@ class Tender(models.Model):
     class Meta:
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
+
+    def __str__(self) -> str:
+        return self.winner
 
 
 class Acceptance(models.Model):
@@ -344,6 +353,9 @@ class Acceptance(models.Model):
         verbose_name = _("acceptance")
         verbose_name_plural = _("acceptances")
         ordering = ["proposal", "accepted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.accepted_on}"
 
 
 class Milestone(models.Model):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
-from meetings import rules
+from meetings import rules, signals
 from meetings.models import (
     ATTENDANCE_COUNTS,
     AgendaItem,
@@ -320,6 +320,8 @@ def close_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
                 "passed": result.passed,
             },
         )
+        # Inside the transaction: what the apps above make of the count commits with it.
+        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
     return motion, check
 
 
