@@ -225,11 +225,11 @@ def create_proposal(
 @transaction.atomic
 def update_proposal(*, actor: User, proposal: Proposal, **fields: Any) -> Proposal:
     """Change a draft (or a returned proposal); a submitted one is locked."""
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:  # the status, the amounts and the motion are never a proposal's own fields
+        raise ValueError(f"unknown fields {unknown}")
     proposal = _lock(proposal)
     _check(Step.EDIT, proposal, actor)
-    unknown = set(fields) - set(PROPOSAL_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown fields {unknown}")
     for name, value in fields.items():
         setattr(proposal, name, value)
     proposal.save(update_fields=list(fields))
