@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from infogov.steps import post_step, run_step
@@ -328,42 +328,56 @@ def _assign(*, actor, proposal, experts):
 
 
 budget_line_add = _proposal_step(
-    Step.EDIT, _add_line, _l("The budget line is added."), forms.BudgetLineForm
+    Step.EDIT, _add_line, gettext_lazy("The budget line is added."), forms.BudgetLineForm
 )
 proposal_submit = _proposal_step(
-    Step.SUBMIT, services.submit_proposal, _l("The proposal is submitted and locked.")
+    Step.SUBMIT, services.submit_proposal, gettext_lazy("The proposal is submitted and locked.")
 )
 proposal_return = _proposal_step(
     Step.RETURN,
     services.return_proposal,
-    _l("The proposal is returned to its unit."),
+    gettext_lazy("The proposal is returned to its unit."),
     forms.ReasonForm,
 )
 experts_assign = _proposal_step(
     Step.ASSIGN_EXPERTS,
     _assign,
-    _l("The experts are assigned."),
+    gettext_lazy("The experts are assigned."),
     forms.AssignExpertsForm,
     lambda proposal: {"experts": services.seated_experts()},
 )
-review_close = _proposal_step(Step.CLOSE_REVIEW, services.close_review, _l("The review is closed."))
+review_close = _proposal_step(
+    Step.CLOSE_REVIEW, services.close_review, gettext_lazy("The review is closed.")
+)
 proposal_recommend = _proposal_step(
-    Step.RECOMMEND, services.recommend, _l("The proposal is recommended."), forms.RecommendForm
+    Step.RECOMMEND,
+    services.recommend,
+    gettext_lazy("The proposal is recommended."),
+    forms.RecommendForm,
 )
 proposal_reject = _proposal_step(
-    Step.REJECT, services.reject, _l("The proposal is not recommended."), forms.ReasonForm
+    Step.REJECT, services.reject, gettext_lazy("The proposal is not recommended."), forms.ReasonForm
 )
 allocation_add = _proposal_step(
-    Step.FUND, services.record_allocation, _l("The allocation is recorded."), forms.AllocationForm
+    Step.FUND,
+    services.record_allocation,
+    gettext_lazy("The allocation is recorded."),
+    forms.AllocationForm,
 )
 tender_record = _proposal_step(
-    Step.TENDER, services.record_tender, _l("The tender is recorded."), forms.TenderForm
+    Step.TENDER, services.record_tender, gettext_lazy("The tender is recorded."), forms.TenderForm
 )
 go_live = _proposal_step(
-    Step.GO_LIVE, services.record_go_live, _l("The go-live is recorded."), forms.GoLiveForm
+    Step.GO_LIVE,
+    services.record_go_live,
+    gettext_lazy("The go-live is recorded."),
+    forms.GoLiveForm,
 )
 milestone_add = _proposal_step(
-    Step.REPORT_PROGRESS, services.add_milestone, _l("The milestone is added."), forms.MilestoneForm
+    Step.REPORT_PROGRESS,
+    services.add_milestone,
+    gettext_lazy("The milestone is added."),
+    forms.MilestoneForm,
 )
 
 
