@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -83,9 +83,13 @@ def _with_scores(queryset):
     )
 
 
-def _summaries(proposals: list[Proposal]) -> None:
+def _summaries(proposals: list[Proposal], *, during_review: bool) -> None:
+    """Each proposal's review summary; while its review is open only for the Office and the
+    Work Group (``during_review``): an expert sees no one else's scores (Art. 11)."""
     for proposal in proposals:
-        proposal.summary = rules.ReviewSummary(totals=tuple(s.total for s in proposal.sheets))
+        hidden = proposal.status == rules.ProposalStatus.IN_REVIEW and not during_review
+        totals = () if hidden else tuple(s.total for s in proposal.sheets)
+        proposal.summary = rules.ReviewSummary(totals=totals)
 
 
 # --- The dashboard panel (members.panels) -----------------------------------------------------
@@ -155,9 +159,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = list(
         _with_scores(permissions.visible_proposals(request.user, call.proposals.all()))
         .select_related("unit")
-        .order_by("rank", "id")
+        .order_by(F("rank").asc(nulls_last=True), "id")
     )
-    _summaries(proposals)
+    _summaries(proposals, during_review=who.sees_every_proposal)
     today = timezone.localdate()
     meetings = Meeting.objects.filter(
         body__kind=Body.Kind.LEADING_GROUP,

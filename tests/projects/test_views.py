@@ -134,6 +134,11 @@ def test_an_expert_sees_no_other_scores_until_the_review_closes(
     assert "第一位专家的意见" not in page
     page = client.get(f"/projects/reviews/{second.pk}/").content.decode()
     assert "第一位专家的意见" not in page
+    rows = client.get(f"/projects/calls/{call.pk}/").context["proposals"]
+    assert [(p.pk, p.summary.score) for p in rows] == [(proposal.pk, None)]
+    client.force_login(office_clerk)
+    rows = client.get(f"/projects/calls/{call.pk}/").context["proposals"]
+    assert [(p.pk, p.summary.score) for p in rows] == [(proposal.pk, 10)]
 
 
 def _many(call, liaison, n):
