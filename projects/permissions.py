@@ -11,6 +11,7 @@ An object a person may not see answers 404; one they may see but not act on answ
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -72,15 +73,37 @@ _DUTY_ACTORS = {
 }
 
 
+# The four bodies and the units change only with the roster; every page that asks who() (the
+# dashboard's panel among them) reads them from the cache rather than the database.
+KINDS_TIMEOUT = 600
+
+
+def _body_kinds() -> dict[int, str]:
+    return cache.get_or_set(
+        "projects:body-kinds",
+        lambda: dict(Body.objects.values_list("pk", "kind")),
+        KINDS_TIMEOUT,
+    )
+
+
+def _unit_codes() -> dict[int, str]:
+    return cache.get_or_set(
+        "projects:unit-codes",
+        lambda: dict(Unit.objects.values_list("pk", "code")),
+        KINDS_TIMEOUT,
+    )
+
+
 def who(user: User) -> Who:
-    """Return what ``user``'s seats make of them (cached on the user object): two queries."""
+    """Return what ``user``'s seats make of them (kept on the user object); no query once the
+    person's permissions and the bodies and units are cached."""
     if not user.is_authenticated or not user.is_active:
         return Who(user_id=None)
     cached = getattr(user, "_infogov_projects_who", None)
     if cached is not None:
         return cached
     body_perms = seats.body_perms(user)
-    kinds = dict(Body.objects.filter(pk__in=body_perms).values_list("pk", "kind"))
+    kinds = _body_kinds()
 
     def holds(kind: str, *codenames: str) -> bool:
         return any(
@@ -89,7 +112,8 @@ def who(user: User) -> Who:
         )
 
     units = frozenset(seats.units_acting_for(user))
-    codes = Unit.objects.filter(pk__in=units).values_list("code", flat=True) if units else []
+    unit_codes = _unit_codes() if units else {}
+    codes = [unit_codes.get(unit_id) for unit_id in units]
     found = Who(
         user_id=user.pk,
         office=holds(BodyKind.OFFICE, "manage_meetings"),

@@ -100,6 +100,8 @@ def dashboard_panel(request: HttpRequest) -> Panel | None:
     who = permissions.who(request.user)
     if not who.any_role:
         return None
+    if not who.expert:
+        return Panel("projects/_panel.html", {"project_reviews": []})
     waiting = list(
         Assignment.objects.filter(
             expert_id=who.user_id,
