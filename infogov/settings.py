@@ -377,3 +377,10 @@ TASKS = {
 
 # Art. 12 / R-MEET-4: the academic year starts on this month and day.
 INFOGOV_ACADEMIC_YEAR_START = (9, 1)
+
+# --- Projects ---------------------------------------------------------------------------------
+# The hook through which an overdue project milestone opens a follow-up item (督办):
+# a dotted path to a callable taking unit=, title=, due_date=, source_label=, source_url=,
+# responsible=. Empty turns it off; if it cannot be imported (followup not installed),
+# `manage.py check_project_milestones` logs and opens nothing.
+INFOGOV_OPEN_FOLLOWUP = os.environ.get("INFOGOV_OPEN_FOLLOWUP", "followup.hooks.open_item")

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("meetings.urls")),
+    path("", include("projects.urls")),
 ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infogov import audit
-from meetings import rules
+from meetings import rules, signals
 from meetings.ballots import proofs
 from meetings.ballots import services as ballots
 from meetings.ballots.models import PaperCount, Scrutineer
@@ -344,6 +344,8 @@ def close_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
                 "passed": result.passed,
             },
         )
+        # Inside the transaction: what the apps above make of the count commits with it.
+        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
     return motion, check
 
 
@@ -423,6 +425,7 @@ def count_secret(*, actor: User, motion: Motion, password: str) -> Motion:
                 "verified": True,
             },
         )
+        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
     return motion
 
 
@@ -469,6 +472,7 @@ def confirm_paper_count(*, actor: User, motion: Motion, password: str) -> Motion
                 "paper": True,
             },
         )
+        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
     return motion
 
 
