@@ -138,3 +138,29 @@ def test_no_management_command_approves(recommended, call, lg_meeting, office_cl
     services.put_on_agenda(actor=office_clerk, call=call, meeting=lg_meeting)
     call_command("check_project_milestones")
     assert _state(recommended.pk) == (S.ON_AGENDA, None, None)
+
+
+def test_a_secret_ballot_approves_when_counted_not_when_closed(
+    recommended, call, lg_meeting, office_clerk, leader
+):
+    """A secret ballot's totals exist only once two scrutineers count it (meetings.ballots):
+    closing it decides nothing, the count approves."""
+    from meetings.models import Motion
+    from tests.meetings import ballot_helpers
+
+    request = services.put_on_agenda(actor=office_clerk, call=call, meeting=lg_meeting)
+    motion = meeting_services.create_motion(
+        actor=leader, item=request.item, text="同意立项建议", method=Motion.Method.SECRET
+    )
+    ballot_helpers.open_vote(actor=leader, motion=motion)
+    for member in lg_meeting.expected_members.filter(present=True).select_related("person"):
+        meeting_services.cast_vote(voter=member.person, motion=motion, choice="yes")
+
+    closed = meeting_services.close_vote(actor=leader, motion=motion)
+    assert (closed.status, closed.counted) == (Motion.Status.CLOSED, "")
+    assert _state(recommended.pk) == (S.ON_AGENDA, None, None)
+
+    counted = ballot_helpers.count(closed)
+
+    assert counted.passed is True
+    assert _state(recommended.pk) == (S.APPROVED, 280_000_00, motion.pk)
