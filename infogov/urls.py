@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("meetings.urls")),
+    path("followup/", include("followup.urls")),
 ]
