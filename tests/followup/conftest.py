@@ -20,7 +20,8 @@ from tests.factories import UserFactory
 
 def _seat(unit: Unit, role: str, username: str, full_name: str, email: str = "") -> User:
     person = UserFactory(username=username, full_name=full_name, unit=unit, email=email)
-    seat = member_services.add_seat(actor=None, unit=unit, role=role)
+    seat = unit.seats.filter(role=UnitRole.HEAD).first() if role == UnitRole.HEAD else None
+    seat = seat or member_services.add_seat(actor=None, unit=unit, role=role)
     member_services.fill_seat(actor=None, seat=seat, person=person, started_on=ROSTER_DAY)
     return person
 
