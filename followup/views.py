@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from followup import export, ledger, permissions, rules, services
@@ -138,23 +139,27 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Each step: its form (or None) and the service it calls with the form's cleaned data.
 STEPS = {
-    ItemStep.ASSIGN: (None, services.assign_item, _("Assigned: the units have been told.")),
-    ItemStep.ACKNOWLEDGE: (None, services.acknowledge_item, _("Acknowledged.")),
-    ItemStep.REPORT: (ReportForm, services.report_progress, _("Progress reported.")),
+    ItemStep.ASSIGN: (
+        None,
+        services.assign_item,
+        gettext_lazy("Assigned: the units have been told."),
+    ),
+    ItemStep.ACKNOWLEDGE: (None, services.acknowledge_item, gettext_lazy("Acknowledged.")),
+    ItemStep.REPORT: (ReportForm, services.report_progress, gettext_lazy("Progress reported.")),
     ItemStep.REQUEST_COMPLETION: (
         TextForm,
         services.request_completion,
-        _("Completion requested: the Office will decide."),
+        gettext_lazy("Completion requested: the Office will decide."),
     ),
-    ItemStep.CLOSE: (TextForm, services.close_item, _("Closed.")),
-    ItemStep.RETURN: (ReasonForm, services.return_item, _("Returned to the unit.")),
-    ItemStep.CANCEL: (ReasonForm, services.cancel_item, _("Cancelled.")),
+    ItemStep.CLOSE: (TextForm, services.close_item, gettext_lazy("Closed.")),
+    ItemStep.RETURN: (ReasonForm, services.return_item, gettext_lazy("Returned to the unit.")),
+    ItemStep.CANCEL: (ReasonForm, services.cancel_item, gettext_lazy("Cancelled.")),
     ItemStep.REQUEST_EXTENSION: (
         ExtensionForm,
         services.request_extension,
-        _("Extension requested: the Work Group's leaders will decide."),
+        gettext_lazy("Extension requested: the Work Group's leaders will decide."),
     ),
-    ItemStep.REMIND: (None, services.remind_item, _("Reminder sent.")),
+    ItemStep.REMIND: (None, services.remind_item, gettext_lazy("Reminder sent.")),
 }
 
 
