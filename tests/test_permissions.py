@@ -514,8 +514,13 @@ def _url_names(patterns, namespace="") -> set[str]:
 
 
 def test_the_grid_covers_every_named_url():
-    # The meetings pages have their own grid (tests/meetings/test_meeting_permissions.py).
-    names = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith("meetings:")}
+    # The meetings and followup pages have their own grids
+    # (tests/meetings/test_meeting_permissions.py, tests/followup/test_followup_permissions.py).
+    names = {
+        n
+        for n in _url_names(get_resolver().url_patterns)
+        if not n.startswith(("meetings:", "followup:"))
+    }
     assert names == {name for name, *_ in GRID if not name.startswith("admin:")}
 
 
