@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from followup.models import Item
 from followup.rules import Light, Source, UnitMonth
@@ -48,7 +49,7 @@ def write_ledger(path: str, items: QuerySet[Item]) -> int:
         statuses = dict(Item.Status.choices)
         sources = dict(Source.choices)
         lights = dict(Light.choices)
-        yes, no = _("yes"), _("no")
+        yes, no = pgettext("follow-up", "yes"), pgettext("follow-up", "no")
         row = 0
         rows = items.select_related(None).select_related("lead_unit", "responsible")
         rows = rows.prefetch_related("co_units").iterator(chunk_size=CHUNK)
@@ -86,13 +87,15 @@ def write_report(path: str, month: dt.date, rows: Iterable[UnitMonth]) -> None:
         sheet = book.add_worksheet(_("Monthly report"))
         bold = book.add_format({"bold": True})
         sheet.write_string(0, 0, _("Items due in %(month)s") % {"month": f"{month:%Y-%m}"}, bold)
-        sheet.write_row(
-            1,
-            0,
-            [_("Unit"), _("Due"), _("Closed"), _("Completion (%)"), _("Overdue (%)"),
-             _("Average days to close")],
-            bold,
-        )  # fmt: skip
+        headers = [
+            _("Unit"),
+            _("Due"),
+            pgettext("follow-up", "Closed"),
+            _("Completion (%)"),
+            _("Overdue (%)"),
+            _("Average days to close"),
+        ]
+        sheet.write_row(1, 0, headers, bold)
         for i, unit in enumerate(rows, start=2):
             sheet.write_row(
                 i, 0, [unit.unit, unit.due, unit.closed, unit.completion_percent,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from followup.models import Finding, Forwarding, Inspection, Item, Milestone
 from followup.rules import ItemStatus, Light, Source
@@ -61,7 +62,7 @@ class ItemForm(forms.Form):
         Forwarding.objects.select_related("decision"), label=_("forwarding"), required=False
     )
     instructed_by = PersonChoice(people(), label=_("instructed by"), required=False)
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
     description = forms.CharField(
         label=_("what is to be done"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -130,8 +131,10 @@ class ForwardingForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=Inspection.Kind.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("follow-up", "kind"), choices=Inspection.Kind.choices
+    )
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
     held_on = forms.DateField(label=_("date"), widget=DATE)
     inspectors = forms.CharField(label=_("inspectors"), max_length=300)
     units = forms.ModelMultipleChoiceField(

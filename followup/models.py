@@ -24,7 +24,7 @@ class Holiday(models.Model):
         WORKDAY = "workday", _("Make-up working day")  # 调休上班
 
     day = models.DateField(_("day"), unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("follow-up", "kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=50, blank=True)
 
     class Meta:
@@ -80,7 +80,7 @@ class Inspection(models.Model):
         EVALUATION = "evaluation", _("Informatization evaluation")  # 信息化评估
         NETWORK_SECURITY = "network_security", _("Network security inspection")  # 网络安全检查
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("follow-up", "kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     held_on = models.DateField(_("date"))
     inspectors = models.CharField(_("inspectors"), max_length=300)
@@ -232,7 +232,7 @@ class Item(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("follow-up", "closed at"), null=True, blank=True)
     closed_late = models.BooleanField(_("closed late"), default=False)  # 逾期办结
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -298,16 +298,16 @@ class Event(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         PROGRESS = "progress", _("Progress report")
         COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("follow-up", "Closed")
         RETURNED = "returned", _("Returned")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("follow-up", "Cancelled")
         EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
         EXTENSION_APPROVED = "extension_approved", _("Extension approved")
         EXTENSION_REFUSED = "extension_refused", _("Extension refused")
         REMINDED = "reminded", _("Reminded")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("follow-up", "kind"), max_length=30, choices=Kind.choices)
     text = models.TextField(_("text"), blank=True)
     percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
     milestone = models.ForeignKey(
@@ -382,7 +382,7 @@ class Reminder(models.Model):
         MANUAL = "manual", _("By the Office")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("follow-up", "kind"), max_length=10, choices=Kind.choices)
     on_date = models.DateField(_("day"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from followup.workdays import WorkCalendar
 
@@ -21,9 +22,9 @@ class ItemStatus(TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")  # 签收
     IN_PROGRESS = "in_progress", _("In progress")  # 办理中
     COMPLETION_REQUESTED = "completion_requested", _("Completion requested")  # 申请办结
-    CLOSED = "closed", _("Closed")  # 办结
+    CLOSED = "closed", pgettext_lazy("follow-up", "Closed")  # 办结
     RETURNED = "returned", _("Returned")  # 退办
-    CANCELLED = "cancelled", _("Cancelled")  # 撤销
+    CANCELLED = "cancelled", pgettext_lazy("follow-up", "Cancelled")  # 撤销
 
 
 class Source(TextChoices):
@@ -138,7 +139,7 @@ class Light(TextChoices):
     GREEN = "green", _("On track")
     YELLOW = "yellow", _("Due soon")
     RED = "red", _("Overdue")
-    GREY = "grey", _("Closed")
+    GREY = "grey", pgettext_lazy("follow-up", "Closed")
 
 
 # Yellow when this many working days or fewer are left (R-EXEC-2).
