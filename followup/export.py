@@ -34,6 +34,27 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
+# The columns read for each row: plain values, no model instances (10,000 rows in ~1 s).
+LEDGER_FIELDS = (
+    "pk", "title", "source", "lead_unit__name", "responsible__full_name",
+    "responsible__username", "due_date", "original_due_date", "status", "percent", "light",
+    "assigned_at", "acknowledged_at", "closed_at", "closed_late",
+)  # fmt: skip
+
+
+def _co_units(items: QuerySet[Item]) -> dict[int, str]:
+    """{item id: its co-units' names}, for all of ``items`` in one query."""
+    rows = (
+        Item.co_units.through.objects.filter(item_id__in=items.values("pk"))
+        .order_by("item_id", "unit__order")
+        .values_list("item_id", "unit__name")
+    )
+    names: dict[int, list[str]] = {}
+    for item_id, name in rows.iterator(chunk_size=CHUNK):
+        names.setdefault(item_id, []).append(name)
+    return {item_id: "、".join(found) for item_id, found in names.items()}
+
+
 def write_ledger(path: str, items: QuerySet[Item]) -> int:
     """Write ``items`` (annotated with ``light``) to ``path``; return the number of rows."""
     with translation.override("zh-hans"):
@@ -46,29 +67,32 @@ def write_ledger(path: str, items: QuerySet[Item]) -> int:
         sheet.set_column(2, 5, 16)
         sheet.set_column(6, 7, 12)
         sheet.write_row(0, 0, _ledger_headers(), bold)
-        statuses = dict(Item.Status.choices)
-        sources = dict(Source.choices)
-        lights = dict(Light.choices)
+        # Translated once, not once a row.
+        statuses = {k: str(v) for k, v in Item.Status.choices}
+        sources = {k: str(v) for k, v in Source.choices}
+        lights = {k: str(v) for k, v in Light.choices}
         yes, no = pgettext("follow-up", "yes"), pgettext("follow-up", "no")
+        co_units = _co_units(items)
         row = 0
-        rows = items.select_related(None).select_related("lead_unit", "responsible")
-        rows = rows.prefetch_related("co_units").iterator(chunk_size=CHUNK)
-        for row, item in enumerate(rows, start=1):
+        rows = items.values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK)
+        for row, values in enumerate(rows, start=1):
+            (pk, title, source, unit, full_name, username, due, original, status, percent,
+             light, assigned_at, acknowledged_at, closed_at, closed_late) = values  # fmt: skip
             sheet.write_number(row, 0, row)
-            sheet.write_string(row, 1, item.title)
-            sheet.write_string(row, 2, str(sources.get(item.source, item.source)))
-            sheet.write_string(row, 3, item.lead_unit.name)
-            sheet.write_string(row, 4, "、".join(u.name for u in item.co_units.all()))
-            sheet.write_string(row, 5, str(item.responsible))
-            sheet.write_datetime(row, 6, item.due_date, day)
-            sheet.write_datetime(row, 7, item.original_due_date, day)
-            sheet.write_string(row, 8, str(statuses[item.status]))
-            sheet.write_number(row, 9, item.percent)
-            sheet.write_string(row, 10, str(lights[item.light]))
-            _write_when(sheet, row, 11, _local(item.assigned_at), day, as_date=True)
-            _write_when(sheet, row, 12, _local(item.acknowledged_at), moment)
-            _write_when(sheet, row, 13, _local(item.closed_at), day, as_date=True)
-            sheet.write_string(row, 14, yes if item.closed_late else no)
+            sheet.write_string(row, 1, title)
+            sheet.write_string(row, 2, sources.get(source, source))
+            sheet.write_string(row, 3, unit)
+            sheet.write_string(row, 4, co_units.get(pk, ""))
+            sheet.write_string(row, 5, full_name or username)
+            sheet.write_datetime(row, 6, due, day)
+            sheet.write_datetime(row, 7, original, day)
+            sheet.write_string(row, 8, statuses[status])
+            sheet.write_number(row, 9, percent)
+            sheet.write_string(row, 10, lights[light])
+            _write_when(sheet, row, 11, _local(assigned_at), day, as_date=True)
+            _write_when(sheet, row, 12, _local(acknowledged_at), moment)
+            _write_when(sheet, row, 13, _local(closed_at), day, as_date=True)
+            sheet.write_string(row, 14, yes if closed_late else no)
         book.close()
     return row
 
