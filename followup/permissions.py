@@ -5,6 +5,7 @@ liaisons of a unit act for their own unit; leaders see everything; anyone else s
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -51,22 +52,29 @@ class Capacity:
         return frozenset(found)
 
 
+_BODY_IDS_KEY = "followup-body-ids"
+
+
+def _body_ids() -> dict[str, int]:
+    """{kind: id} of the Office, the Work Group and the Leading Group: bodies are loaded once
+    from the annex and never renumbered, so the answer is cached (one query a day at most)."""
+    ids = cache.get(_BODY_IDS_KEY)
+    if ids is None:
+        kinds = [Body.Kind.OFFICE, Body.Kind.WORK_GROUP, Body.Kind.LEADING_GROUP]
+        ids = dict(Body.objects.filter(kind__in=kinds).values_list("kind", "pk"))
+        cache.set(_BODY_IDS_KEY, ids, 24 * 3600)
+    return ids
+
+
 def capacity(user: User) -> Capacity:
-    """Return the person's capacity: at most one query (the bodies' ids) on top of the cached
-    permissions of members."""
+    """Return the person's capacity, from the cached permissions of members and the cached
+    ids of the bodies: no query once both are cached."""
     found = getattr(user, _ATTR, None)
     if found is not None:
         return found
     perms = body_perms(user)
     units = frozenset(units_acting_for(user)) if user.is_authenticated else frozenset()
-    if perms:
-        ids = dict(
-            Body.objects.filter(
-                kind__in=[Body.Kind.OFFICE, Body.Kind.WORK_GROUP, Body.Kind.LEADING_GROUP]
-            ).values_list("kind", "pk")
-        )
-    else:
-        ids = {}
+    ids = _body_ids() if perms else {}
 
     def has(kind: str, codename: str) -> bool:
         return kind in ids and codename in perms.get(ids[kind], frozenset())
