@@ -12,9 +12,11 @@ from tests.conftest import ROSTER_DAY
 # header's unread notifications. Body page: the body, seats, their holders, former holders,
 # duties, children, and for the Office the person choices of its fill form. Dashboard: my
 # seats, bodies, the Expert Panel and its size, and, for those who convene or organise the
-# Leading Group's meetings, the Leading Group and this academic year's plenaries (R-MEET-4).
+# Leading Group's meetings, the Leading Group and this academic year's plenaries (R-MEET-4);
+# for those who see follow-up items, followup's panel: the overdue count and the pending
+# forwardings (Art. 14).
 BODY_PAGE_QUERIES = {"leader": 9, "office_clerk": 10}
-DASHBOARD_QUERIES = 9
+DASHBOARD_QUERIES = 11
 # Unit page: the unit, its seats and those held as its head, all their appointments, duties,
 # people, hosted bodies, the minutes sent to it; for the Office, whether the person keeps the
 # Office's seats, and the person choices of its fill form.
