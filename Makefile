@@ -185,6 +185,7 @@ run: messages
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_meetings
 	$(MANAGE) load_demo_projects
+	$(MANAGE) load_demo_followup
 	$(MANAGE) sync_permissions
 	@echo "Serving infogov on http://127.0.0.1:$(PORT)/ (demo password: infogov-demo)"
 	@# The background worker renders and signs minutes; it stops with the server.

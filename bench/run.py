@@ -11,6 +11,8 @@ b) req/s, as a member, of the meeting page (300 expected members) and of the two
    minimal view;
 c) the query counts of those pages with 16 and with 500 expected members (in process);
 d) counting 500 secret ballots (in process): verify, combine, two partial decryptions.
+e) the follow-up ledger page (督办台账) of 10,000 items as an Office clerk, next to the same
+   minimal GET, and the .xlsx export of all of them in a fresh process (bench/followup.py).
 
 The targets are the portal's needs (issue #10), each against the minimal views of the same
 run, since absolute rates on a shared machine mean little. It prints a table with the targets
@@ -35,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import followup as followup_bench  # noqa: E402
 from bench import loadgen  # noqa: E402
 from infogov import gunicorn as gunicorn_conf  # noqa: E402
 
@@ -60,6 +63,9 @@ TARGET_COUNT_500_S = 2.0
 TARGET_P99_MS = 500
 TARGET_PAGE_VS_MINIMAL = 0.10
 TARGET_POLL_VS_MINIMAL = 0.30
+# The ledger is the Office's everyday page: like the meeting page, a tenth of the minimal GET.
+TARGET_LEDGER_VS_MINIMAL = 0.10
+LEDGER = "followup ledger"
 
 
 class BenchError(Exception):
@@ -534,14 +540,22 @@ def main() -> int:
 
     scene = seed.seed(args.rounds)
     keys = seed.sessions_for(scene.voters)
+    clerk = followup_bench.seed_ledger()
+    clerk_key = seed.sessions_for([clerk])[clerk.pk]
     pg_version = connection.cursor().connection.info.server_version
     print(f"seeded in {time.monotonic() - started:.1f}s", flush=True)
     counts = query_counts(scene)
     counting = count_seconds()
     connections.close_all()
+    exported = followup_bench.export_in_subprocess(env)
+    print(
+        f"exported {exported['rows']} items in {exported['seconds']:.2f}s "
+        f"({exported['cpu_seconds']:.2f}s CPU), peak {exported['peak_mb']:.0f} MB",
+        flush=True,
+    )
 
     results: dict[str, list[loadgen.Run]] = {"insert": [], "named": [], "secret": []}
-    pages: dict[str, list[loadgen.Run]] = {name: [] for name in ("hello", *PAGES)}
+    pages: dict[str, list[loadgen.Run]] = {name: [] for name in ("hello", *PAGES, LEDGER)}
     server = None
     with tempfile.TemporaryDirectory(prefix="infogov-bench-") as log_dir:
         try:
@@ -585,14 +599,21 @@ def main() -> int:
                 "hello": ("/bench/minimal/hello/", {}),
                 **polled_pages(scene.meeting300, scene.polled),
             }
+            # The ledger, as the Office clerk who keeps it.
+            targets[LEDGER] = (reverse("followup:item_list"), {})
+            office = [Client(user_id=clerk.pk, sessionid=clerk_key)]
+
+            def who(name: str) -> list[Client]:
+                return office if name == LEDGER else members
+
             for name, (path, extra) in targets.items():
                 # 32 in flight: every thread of every worker opens its database connection.
-                run = get_load(server, path, members, 200, 32, extra)
+                run = get_load(server, path, who(name), 200, 32, extra)
                 expect(run, f"warm-up {name}", {200: None})
             for _ in range(args.page_passes):  # interleaved; the median pass of each
                 for name, (path, extra) in targets.items():
                     run = get_load(
-                        server, path, members, args.page_requests, args.page_concurrency, extra
+                        server, path, who(name), args.page_requests, args.page_concurrency, extra
                     )
                     expect(run, f"GET {name}", {200: None})
                     pages[name].append(run)
@@ -609,7 +630,18 @@ def main() -> int:
 
     if server_errors:
         raise BenchError("the server logged errors")
-    report(args, server, pg_version, results, pages, counts, page_bytes, load_before, counting)
+    report(
+        args,
+        server,
+        pg_version,
+        results,
+        pages,
+        counts,
+        page_bytes,
+        load_before,
+        counting,
+        exported,
+    )
     return 0
 
 
@@ -625,7 +657,7 @@ def machine_cpu(run: loadgen.Run) -> float:
 
 
 def report(
-    args, server, pg_version, results, pages, counts, page_bytes, load_before, counting
+    args, server, pg_version, results, pages, counts, page_bytes, load_before, counting, exported
 ) -> None:
     insert = median_run(results["insert"])
     hello = median_run(pages["hello"])
@@ -674,6 +706,8 @@ def report(
     print(row("minimal view (tiny HttpResponse)", pages["hello"]))
     for name in PAGES:
         print(row(f"{name}, 300 expected ({page_bytes[name] // 1024} KiB)", pages[name]))
+    items = followup_bench.EXPORT_ITEMS
+    print(row(f"{LEDGER}, {items} items ({page_bytes[LEDGER] // 1024} KiB)", pages[LEDGER]))
     print()
     print("(c) queries (in process), 16 vs 500 expected members")
     for what, by_size in counts.items():
@@ -714,6 +748,29 @@ def report(
                 page.per_second >= share * hello.per_second,
             )
         )
+    ledger = median_run(pages[LEDGER])
+    targets.append(
+        (
+            f"{LEDGER} >= {TARGET_LEDGER_VS_MINIMAL:.0%} of minimal GET",
+            f"{ledger.per_second / hello.per_second:.0%}",
+            ledger.per_second >= TARGET_LEDGER_VS_MINIMAL * hello.per_second,
+        )
+    )
+    seconds, peak = exported["seconds"], exported["peak_mb"]
+    targets.append(
+        (
+            f"export of {exported['rows']} items <= {followup_bench.TARGET_EXPORT_SECONDS:.0f} s",
+            f"{seconds:.2f} s ({exported['cpu_seconds']:.2f} CPU)",
+            seconds <= followup_bench.TARGET_EXPORT_SECONDS,
+        )
+    )
+    targets.append(
+        (
+            f"export peak memory <= {followup_bench.TARGET_EXPORT_MB} MB",
+            f"{peak:.0f} MB",
+            peak <= followup_bench.TARGET_EXPORT_MB,
+        )
+    )
     for what, by_size in counts.items():
         targets.append(
             (

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "projects",
+    "followup",
 ]
 
 MIDDLEWARE = [

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("meetings.urls")),
     path("", include("projects.urls")),
+    path("followup/", include("followup.urls")),
 ]

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from infogov.validators import no_line_break, sane_date
 from meetings import rules
@@ -170,6 +171,6 @@ class PasswordForm(forms.Form):
 
 
 class PaperCountForm(forms.Form):
-    yes = forms.IntegerField(label=_("Yes"), min_value=0)
-    no = forms.IntegerField(label=_("No"), min_value=0)
+    yes = forms.IntegerField(label=pgettext_lazy("vote choice", "Yes"), min_value=0)
+    no = forms.IntegerField(label=pgettext_lazy("vote choice", "No"), min_value=0)
     abstain = forms.IntegerField(label=_("Abstain"), min_value=0)

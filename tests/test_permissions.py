@@ -573,9 +573,10 @@ def _url_names(patterns, namespace="") -> set[str]:
 
 
 def test_the_grid_covers_every_named_url():
-    # The meetings and projects pages have their own grids (tests/meetings/
-    # test_meeting_permissions.py, tests/projects/test_project_permissions.py).
-    own_grids = ("meetings:", "projects:")
+    # The meetings, projects and followup pages have their own grids (tests/meetings/
+    # test_meeting_permissions.py, tests/projects/test_project_permissions.py,
+    # tests/followup/test_followup_permissions.py).
+    own_grids = ("meetings:", "projects:", "followup:")
     names = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith(own_grids)}
     assert names == {name for name, *_ in GRID if not name.startswith("admin:")}
 

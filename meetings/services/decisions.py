@@ -9,6 +9,7 @@ from meetings.models import AgendaItem, Decision, Motion
 from meetings.rules import MeetingStep, MotionStatus
 from meetings.services._common import check_step, lock_meeting
 from meetings.services.errors import MeetingError
+from meetings.signals import decision_recorded
 from members.models import User
 
 
@@ -72,4 +73,6 @@ def record_decision(
             "outcome": str(decided),
         },
     )
+    # Apps above meetings follow the decision up (meetings/signals.py).
+    decision_recorded.send(sender=Decision, decision=decision, actor=actor)
     return decision

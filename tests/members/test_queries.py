@@ -14,9 +14,11 @@ from tests.conftest import ROSTER_DAY
 # seats, bodies, the Expert Panel (and its size for who fills its seats: the Office), for
 # those who convene or organise the Leading Group's meetings, the Leading Group and this
 # academic year's plenaries (R-MEET-4), and the to-do list (meetings.todo): attendance to
-# answer, open votes, minutes to sign (the leader) or to write (the Office), upcoming meetings.
+# answer, open votes, minutes to sign (the leader) or to write (the Office), upcoming meetings;
+# for those who see follow-up items, followup's panel: the overdue count and the pending
+# forwardings (Art. 14).
 BODY_PAGE_QUERIES = {"leader": 9, "office_clerk": 10}
-DASHBOARD_QUERIES = {"leader": 12, "office_clerk": 13}
+DASHBOARD_QUERIES = {"leader": 14, "office_clerk": 15}
 # Unit page: the unit, its seats and those held as its head, all their appointments, duties,
 # people, hosted bodies, the minutes sent to it; for the Office, whether the person keeps the
 # Office's seats, and the person choices of its fill form.
