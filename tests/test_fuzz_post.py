@@ -103,6 +103,8 @@ OTHER_POSTS = [
     ),
     ("password reset", lambda w, s: "/password/reset/", lambda w, s: {"email": "a@example.org"}),
     ("set language", lambda w, s: "/i18n/setlang/", lambda w, s: {"language": "en"}),
+    ("calendar token issue", lambda w, s: "/calendar/token/", lambda w, s: {}),
+    ("calendar token revoke", lambda w, s: "/calendar/token/revoke/", lambda w, s: {}),
 ]
 ENDPOINTS = [
     (name, (lambda u: lambda w, s: u(w))(url), (lambda d: lambda w, s: d(w))(data))
@@ -239,5 +241,7 @@ def test_every_post_endpoint_is_fuzzed():
         "members:unit_seat_add",
         "members:unit_seat_fill",
         "members:unit_seat_vacate",
+        "members:calendar_token_issue",
+        "members:calendar_token_revoke",
     }
     assert len([r for r in MEETING_GRID if r[1] == "POST"]) == len(ENDPOINTS) - len(OTHER_POSTS)
