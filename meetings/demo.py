@@ -148,7 +148,12 @@ def _closed_plenary(body: Body, people: dict[str, User]) -> tuple[list[str], Min
         presenter_unit=netc,
         is_major=True,
     )
-    services.convene_meeting(actor=leader, meeting=meeting)
+    # Convened on the record as days before it was held (Art. 12: never after its start).
+    local_start = timezone.localtime(starts_at)
+    convened = max(local_start - dt.timedelta(days=3), local_start.replace(hour=0, minute=0))
+    if convened >= starts_at:
+        convened = starts_at - dt.timedelta(seconds=1)
+    services.convene_meeting(actor=leader, meeting=meeting, now=convened)
     for username, reason in [("daijun", "出差"), ("liuxiping", "因公外出")]:
         member = meeting.expected_members.get(person__username=username)
         services.answer_attendance(actor=clerk, member=member, response="leave", reason=reason)

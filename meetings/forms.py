@@ -114,3 +114,16 @@ class DecisionForm(forms.Form):
 
 
 VOTE_CHOICES = dict(CHOICES)
+
+
+class ConfirmForm(forms.Form):
+    """An irreversible step: the person ticks "I confirm" (works without JavaScript)."""
+
+    confirmed = forms.BooleanField(
+        label=_("Confirmation"),
+        error_messages={"required": _("Tick “I confirm” to take this step.")},
+    )
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])

@@ -41,6 +41,11 @@ class VacateSeatForm(LabelledForm):
     ended_on = forms.DateField(
         label=_("First day no longer held"), initial=timezone.localdate, widget=DateInput
     )
+    # 免职 cannot be undone (R-ORG-1: the history keeps it): the Office ticks to confirm.
+    confirmed = forms.BooleanField(
+        label=_("I confirm the removal"),
+        error_messages={"required": _("Tick “I confirm” to take this step.")},
+    )
 
 
 class AddSeatForm(LabelledForm):

@@ -205,7 +205,9 @@ def seat_vacate(request: HttpRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     return post_step(
         request,
-        partial(services.vacate_seat, actor=request.user, seat=seat),
+        lambda ended_on, confirmed: services.vacate_seat(
+            actor=request.user, seat=seat, ended_on=ended_on
+        ),
         success=_("Seat vacated."),
         then=seat.body,
         form=VacateSeatForm(request.POST),
@@ -310,7 +312,9 @@ def unit_seat_vacate(request: HttpRequest, code: str, seat_id: int) -> HttpRespo
     seat = _unit_seat_for_manager(request, code, seat_id)
     return post_step(
         request,
-        partial(services.vacate_seat, actor=request.user, seat=seat),
+        lambda ended_on, confirmed: services.vacate_seat(
+            actor=request.user, seat=seat, ended_on=ended_on
+        ),
         success=_("Seat vacated."),
         then=seat.unit,
         form=VacateSeatForm(request.POST),

@@ -153,14 +153,14 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/{held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         seat_change("/seats/{held}/vacate/", LG_URL),
     ),
     (
         "members:seat_vacate",
         "post",
         "/seats/999999/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/seats/999999/vacate/"),
     ),
     (
@@ -182,7 +182,7 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/{unit_held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/seats/{unit_held}/vacate/"),
     ),
     # Art. 9: the Office keeps the units' seats too.
@@ -239,14 +239,14 @@ GRID = [
         "members:unit_seat_vacate",
         "post",
         "/units/netc/seats/{unit_held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         seat_change("/units/netc/seats/{unit_held}/vacate/", "/units/netc/"),
     ),
     (
         "members:unit_seat_vacate",
         "post",
         "/units/netc/seats/999999/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/units/netc/seats/999999/vacate/"),
     ),
     (

@@ -36,6 +36,7 @@ from meetings.rules import MeetingStep, MotionStatus, MotionStep
 from meetings.services._common import check_step, lock_meeting
 from meetings.services.attendance import gated, record_gate
 from meetings.services.errors import InvalidTransition, MeetingError
+from meetings.services.notifications import notify_people
 from members.models import User
 
 # PostgreSQL advisory lock namespace of a motion's vote (the first of the two int4 keys).
@@ -141,6 +142,13 @@ def open_vote(*, actor: User, motion: Motion) -> tuple[Motion, QuorumCheck]:
             obj=motion,
             after={"present": check.present, "expected": check.expected},
         )
+        # Members are told in the portal (and by mail); their meeting page shows it by itself.
+        notify_people(
+            meeting,
+            list(meeting.expected_members.values_list("person_id", flat=True)),
+            _("Voting is open: %(motion)s") % {"motion": motion.text},
+            link=motion.get_absolute_url(),
+        )
     return motion, check
 
 
@@ -193,6 +201,47 @@ def cast_vote(*, voter: User, motion: Motion, choice: str) -> None:
         obj=motion,
         after={"choice": choice} if named else None,
     )
+
+
+@transaction.atomic
+def record_show_of_hands(*, actor: User, motion: Motion, choices: dict[int, str]) -> int:
+    """Art. 13: the Office (or the chair) records a show of hands in the room: each present
+    member's choice, by person id, marked as recorded by ``actor`` and counted with the votes
+    cast from phones. Return how many were recorded."""
+    lock_votes(motion.pk, exclusive=True)
+    motion = Motion.objects.select_for_update(of=("self",)).select_related("item").get(pk=motion.pk)
+    motion.item.meeting = lock_meeting(motion.item.meeting_id)
+    if motion.method != Motion.Method.NAMED:
+        raise MeetingError(_("A secret ballot is not taken by a show of hands."))
+    if not rules.may(MotionStep.RECORD_HANDS, motion.status):
+        raise _motion_status_refusal(motion)
+    present = set(
+        ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id, present=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    voted = set(motion.named_votes.values_list("voter_id", flat=True))
+    why = rules.art13_show_of_hands(present=present, already_voted=voted, recorded=choices)
+    if why is not None:
+        raise MeetingError(
+            {
+                "empty": _("Record at least one member's choice."),
+                "choice": _("Choose yes, no or abstain."),
+                "absent": _("Only members who are checked in can be recorded."),
+                "twice": _("A member who has voted cannot be recorded again."),
+            }[why]
+        )
+    NamedVote.objects.bulk_create(
+        NamedVote(motion=motion, voter_id=person_id, choice=choice, recorded_by=actor)
+        for person_id, choice in sorted(choices.items())
+    )
+    audit.record(
+        actor=actor,
+        action="vote.show_of_hands",
+        obj=motion,
+        after={"choices": {str(k): v for k, v in sorted(choices.items())}},
+    )
+    return len(choices)
 
 
 def _count_ballot(motion: Motion, choice: str) -> None:

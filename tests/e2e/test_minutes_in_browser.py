@@ -23,7 +23,7 @@ from meetings.models import Meeting
 from members import demo, services
 from members.models import Body, User
 from tests.e2e.pages import log_in, press
-from tests.meetings.minutes_helpers import hold_meeting
+from tests.meetings.minutes_helpers import first_item, hold_meeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +49,7 @@ def closed_meeting() -> Meeting:
         starts_at=starts,
         location="行政楼第三会议室",
     )
+    first_item(meeting, clerk=clerk)
     meeting = meetings.convene_meeting(actor=leader, meeting=meeting)
     assert meeting.expected_members.count() == 16
     return hold_meeting(meeting, clerk=clerk, leader=leader, present=12)

@@ -142,7 +142,10 @@ def plenary(roster, office_clerk, leader, check_in_first):
         if status == Status.POSTPONED:
             return services.postpone_meeting(actor=office_clerk, meeting=meeting, reason="改期")
         if status != Status.DRAFT:
-            meeting = services.convene_meeting(actor=leader, meeting=meeting)
+            services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
+            # Convened on the record a week before it starts (Art. 12: never after).
+            convened_on = max(when - dt.timedelta(days=7), local(2024, 9, 1, 0))
+            meeting = services.convene_meeting(actor=leader, meeting=meeting, now=convened_on)
         if status == Status.CANCELLED:
             return services.cancel_meeting(actor=office_clerk, meeting=meeting, reason="取消")
         if status in (Status.IN_SESSION, Status.CLOSED):
