@@ -26,7 +26,7 @@ def press(page: Page, action: str) -> None:
     if confirm.count():
         confirm.check()
     with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+        form.locator("button[type=submit]").first.click()  # the form's default button
     expect(page.locator(".messages li.error")).to_have_count(0)
     expect(page.locator(".messages li.success")).to_be_visible()
 
