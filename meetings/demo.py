@@ -192,7 +192,7 @@ def _hold_plenary(
         presenter_unit=netc,
         is_major=True,
     )
-    services.convene_meeting(actor=leader, meeting=meeting)
+    services.convene_meeting(actor=leader, meeting=meeting)  # a week before (the clock)
     set_clock(starts_at - dt.timedelta(days=2))
     for username, reason in [("daijun", "出差"), ("liuxiping", "因公外出")]:
         member = meeting.expected_members.get(person__username=username)

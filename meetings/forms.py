@@ -174,3 +174,16 @@ class PaperCountForm(forms.Form):
     yes = forms.IntegerField(label=pgettext_lazy("vote choice", "Yes"), min_value=0)
     no = forms.IntegerField(label=pgettext_lazy("vote choice", "No"), min_value=0)
     abstain = forms.IntegerField(label=_("Abstain"), min_value=0)
+
+
+class ConfirmForm(forms.Form):
+    """An irreversible step: the person ticks "I confirm" (works without JavaScript)."""
+
+    confirmed = forms.BooleanField(
+        label=_("Confirmation"),
+        error_messages={"required": _("Tick “I confirm” to take this step.")},
+    )
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])

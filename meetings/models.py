@@ -186,6 +186,35 @@ class ExpectedMember(models.Model):
         return f"{self.person} @ {self.meeting_id}"
 
 
+class AttendanceEvent(models.Model):
+    """One step in an expected member's attendance: the history keeps every answer, leave,
+    withdrawal of a leave and check-in, where the member's row holds only the latest."""
+
+    class Kind(models.TextChoices):
+        ATTEND = "attend", _("Will attend")
+        LEAVE = "leave", _("On leave")
+        WITHDRAW_LEAVE = "withdraw_leave", _("Leave withdrawn")
+        CHECK_IN = "check_in", _("Checked in")
+        CHECK_IN_QR = "check_in_qr", _("Checked in with the room's code")
+        LEFT = "left", _("Left the room")
+
+    member = models.ForeignKey(ExpectedMember, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance step")
+        verbose_name_plural = _("attendance history")
+        ordering = ["member", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.get_kind_display()}"
+
+
 # The quorum panel's numbers, as aggregates over a meeting's expected members: expected,
 # present, and on leave (R-MEET-3: those on leave and those absent count in expected). Named
 # apart from the fields they count, which a filter would otherwise take for them.
@@ -457,6 +486,16 @@ class NamedVote(models.Model):
     )
     choice = models.CharField(_("choice"), max_length=10, choices=CHOICES)
     cast_at = models.DateTimeField(_("cast at"), auto_now_add=True)
+    # Art. 13: a show of hands in the room, recorded by the Office (or the chair) for a member
+    # who did not vote from a phone; empty when the member voted themself.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("named vote")

@@ -129,6 +129,13 @@ def get_material_for_user_or_404(user: User, pk: int) -> Material:
     return material
 
 
+def get_attendee_for_user_or_404(user: User, pk: int) -> Attendee:
+    attendee = get_object_or_404(Attendee.objects.select_related("meeting", "person"), pk=pk)
+    if not can_view(user, attendee.meeting):
+        raise Http404
+    return attendee
+
+
 # --- Minutes (Art. 15-16) -----------------------------------------------------------------------
 
 

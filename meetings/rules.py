@@ -51,6 +51,52 @@ def ends_after_start(*, starts_at: dt.datetime, ends_at: dt.datetime | None) -> 
     return ends_at is None or ends_at > starts_at
 
 
+def art12_may_convene(*, starts_at: dt.datetime, now: dt.datetime, agenda_items: int) -> str | None:
+    """Art. 12: return why a meeting cannot be convened now, or None if it can.
+
+    The leader decides the content of a meeting when convening it: a meeting with no agenda
+    item has none. A meeting whose start has passed can no longer be called.
+    """
+    if starts_at <= now:
+        return "past"
+    if agenda_items < 1:
+        return "no_agenda"
+    return None
+
+
+def art12_start_has_passed(*, starts_at: dt.datetime, now: dt.datetime) -> bool:
+    """Art. 12: return whether a meeting's start time is already past (warned when drafting)."""
+    return starts_at <= now
+
+
+def art13_show_of_hands(
+    *, present: Collection[int], already_voted: Collection[int], recorded: Mapping[int, str]
+) -> str | None:
+    """Art. 13 / R-VOTE-4: return why a show of hands the Office records is refused, or None.
+
+    Only members present may be recorded, each once: a member who has voted from their phone
+    keeps that vote; every choice is yes, no or abstain, and at least one is recorded.
+    """
+    if not recorded:
+        return "empty"
+    if any(choice not in set(Choice) for choice in recorded.values()):
+        return "choice"
+    if not set(recorded) <= set(present):
+        return "absent"
+    if set(recorded) & set(already_voted):
+        return "twice"
+    return None
+
+
+# --- Check-in with the QR code shown in the room (Art. 12: proof of presence) -----------------
+
+# The code on the room's screen changes every CHECK_IN_CODE_SECONDS and is accepted for
+# CHECK_IN_CODE_VALID_SECONDS: one a member scanned just before it changed still works, a
+# photo sent out of the room stops working within a minute and a half.
+CHECK_IN_CODE_SECONDS = 30
+CHECK_IN_CODE_VALID_SECONDS = 90
+
+
 def may_vote(*, expected: bool, present: bool) -> bool:
     """Art. 13 / R-VOTE-4: only a member who should attend (a seated voting member, R-MEET-3)
     and is checked in votes; a non-voting attendee (列席) is never expected."""
@@ -86,6 +132,7 @@ class MeetingStep(StrEnum):
     ADD_ITEM = "add_item"
     INVITE_ATTENDEE = "invite_attendee"
     ADD_MATERIAL = "add_material"
+    EDIT_AGENDA = "edit_agenda"  # edit, reorder or remove items, materials, attendees
     ANSWER = "answer"  # attend, or leave with a reason
     CHECK_IN = "check_in"  # open and close check-in, check in, undo a check-in
     OPEN_MEETING = "open_meeting"
@@ -99,6 +146,7 @@ class MotionStep(StrEnum):
     OPEN = "open_motion"
     CAST = "cast_vote"
     CLOSE = "close_motion"
+    RECORD_HANDS = "record_hands"  # the Office records a show of hands in the room
     DEFER = "defer_motion"  # 暂缓表决 (R-VOTE-5)
 
 
@@ -112,9 +160,10 @@ MEETING_STEPS: Mapping[MeetingStep, frozenset[MeetingStatus]] = {
     MeetingStep.CANCEL: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED}),
     MeetingStep.ADD_ITEM: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED, _M.IN_SESSION}),
     MeetingStep.INVITE_ATTENDEE: frozenset({_M.DRAFT, _M.CONVENED, _M.IN_SESSION}),
-    MeetingStep.ADD_MATERIAL: frozenset(
-        {_M.DRAFT, _M.CONVENED, _M.POSTPONED, _M.IN_SESSION, _M.CLOSED}
-    ),
+    # A closed meeting is frozen: what it had is what the minutes record.
+    MeetingStep.ADD_MATERIAL: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED, _M.IN_SESSION}),
+    # Before the session: afterwards the agenda is the record; once convened, members are told.
+    MeetingStep.EDIT_AGENDA: frozenset({_M.DRAFT, _M.CONVENED, _M.POSTPONED}),
     MeetingStep.ANSWER: frozenset({_M.CONVENED, _M.IN_SESSION, _M.POSTPONED}),
     MeetingStep.CHECK_IN: frozenset({_M.CONVENED, _M.IN_SESSION}),
     MeetingStep.OPEN_MEETING: frozenset({_M.CONVENED}),
@@ -128,6 +177,7 @@ MOTION_STEPS: Mapping[MotionStep, frozenset[MotionStatus]] = {
     MotionStep.OPEN: frozenset({MotionStatus.DRAFT}),
     MotionStep.CAST: frozenset({MotionStatus.OPEN}),
     MotionStep.CLOSE: frozenset({MotionStatus.OPEN}),
+    MotionStep.RECORD_HANDS: frozenset({MotionStatus.OPEN}),
     MotionStep.DEFER: frozenset({MotionStatus.DRAFT, MotionStatus.OPEN}),
 }
 # A motion still to be decided: an item has at most one (Art. 13: one item at a time).

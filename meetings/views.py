@@ -7,14 +7,18 @@ views_votes.py."""
 from functools import partial
 from typing import Any
 
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from infogov.steps import post_step, run_step
 from meetings import compliance, permissions, rules, services
@@ -22,10 +26,12 @@ from meetings.forms import (
     AgendaItemForm,
     AnswerForm,
     AttendeeForm,
+    ConfirmForm,
     DecisionForm,
     MaterialForm,
     MeetingForm,
     MotionForm,
+    MoveForm,
     ReasonForm,
     RescheduleForm,
 )
@@ -54,6 +60,7 @@ WHO: dict[MeetingStep, Allowed] = {
     MeetingStep.ADD_ITEM: permissions.can_manage,
     MeetingStep.INVITE_ATTENDEE: permissions.can_manage,
     MeetingStep.ADD_MATERIAL: permissions.can_manage,
+    MeetingStep.EDIT_AGENDA: permissions.can_manage,
     MeetingStep.OPEN_MEETING: permissions.can_chair,
     MeetingStep.CLOSE_MEETING: permissions.can_chair,
     MeetingStep.PUT_MOTION: permissions.can_chair,
@@ -130,6 +137,14 @@ def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "numbers": numbers,
+        # The votes open now: the page's open-votes part, refreshed with the quorum panel.
+        "open_votes": SimpleLazyObject(
+            lambda: list(
+                Motion.objects.filter(
+                    item__meeting=meeting, status=MotionStatus.OPEN
+                ).select_related("item")
+            )
+        ),
         "expected": _expected(meeting) if flags["can_manage"] else [],
         "expected_count": lambda: numbers.expected,
         "all_members": flags["can_manage"],
@@ -186,6 +201,14 @@ def meeting_new(request: SignedInRequest) -> HttpResponse:
             success=_("Meeting drafted."),
         )
         if outcome.done:
+            if rules.art12_start_has_passed(starts_at=data["starts_at"], now=timezone.now()):
+                messages.warning(
+                    request,
+                    _(
+                        "The start time has passed: the meeting cannot be convened until it "
+                        "is rescheduled."
+                    ),
+                )
             return redirect(outcome.result)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
 
@@ -248,7 +271,7 @@ def quorum_panel(request: SignedInRequest, pk: int) -> HttpResponse:
     carries the attendance table (swapped out of band), so its check-in buttons stay true."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
-    names = ["quorum-panel"]
+    names = ["quorum-panel", "open-votes-oob"]
     if context["can_manage"]:
         names.append("attendance-table-oob")
     return HttpResponse(
@@ -293,9 +316,10 @@ def meeting_convene(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.CONVENE)
     return post_step(
         request,
-        partial(services.convene_meeting, actor=request.user, meeting=meeting),
+        lambda confirmed: services.convene_meeting(actor=request.user, meeting=meeting),
         success=_("Meeting convened; the expected members have been notified."),
         then=meeting,
+        form=ConfirmForm(request.POST),
     )
 
 
@@ -380,9 +404,10 @@ def meeting_open(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.OPEN_MEETING)
     return post_step(
         request,
-        partial(services.open_meeting, actor=request.user, meeting=meeting),
+        lambda confirmed: services.open_meeting(actor=request.user, meeting=meeting),
         success=_("The meeting is open."),
         then=meeting,
+        form=ConfirmForm(request.POST),
     )
 
 
@@ -392,9 +417,10 @@ def meeting_close(request: SignedInRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, MeetingStep.CLOSE_MEETING)
     return post_step(
         request,
-        partial(services.close_meeting, actor=request.user, meeting=meeting),
+        lambda confirmed: services.close_meeting(actor=request.user, meeting=meeting),
         success=_("The meeting is closed."),
         then=meeting,
+        form=ConfirmForm(request.POST),
     )
 
 
@@ -431,11 +457,70 @@ def attendance_check_in(request: SignedInRequest, member_pk: int) -> HttpRespons
     member, by_office = _expected_member_for(request, member_pk, self_allowed=True)
     return post_step(
         request,
-        partial(services.check_in, actor=request.user, member=member, by_office=by_office),
+        partial(
+            services.check_in,
+            actor=request.user,
+            member=member,
+            by_office=by_office,
+            code=request.POST.get("code", ""),
+        ),
         success=_("%(name)s is checked in.") % {"name": member.person},
         then=member.meeting,
         allow_next=True,
     )
+
+
+@login_required
+def room_screen(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The room's screen: the QR code members scan to check in, changing every 30 s. htmx
+    reloads the code; without JavaScript the page reloads itself."""
+    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
+    permissions.require(permissions.can_manage(request.user, meeting.body_id))
+    url = request.build_absolute_uri(
+        reverse("meetings:check_in_scan", args=[services.check_in_code(meeting)])
+    )
+    context = {
+        "meeting": meeting,
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff"),
+        "check_in_url": url,
+        "refresh_seconds": rules.CHECK_IN_CODE_SECONDS // 3,
+        "check_in_open": meeting.check_in_open and rules.may(MeetingStep.CHECK_IN, meeting.status),
+        "numbers": services.attendance(meeting),
+    }
+    if request.htmx:
+        return render(request, "meetings/room_screen.html#room-code", context)
+    return render(request, "meetings/room_screen.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_scan(request: SignedInRequest, code: str) -> HttpResponse:
+    """Where the room's QR code leads: a signed-in member's phone checks them in (POST); the
+    page asks first (GET), and a member on leave is asked to withdraw the leave."""
+    try:
+        meeting_id = services.meeting_of_check_in_code(code)
+    except services.MeetingError as error:
+        return render(request, "meetings/check_in_scan.html", {"error": str(error)}, status=400)
+    meeting = permissions.get_meeting_for_user_or_404(request.user, meeting_id)
+    mine = permissions.expected_member(request.user, meeting)
+    if request.method == "POST" and mine is not None:
+        member = mine
+        outcome = run_step(
+            request,
+            lambda: services.check_in(actor=request.user, member=member, code=code),
+            success=_("%(name)s is checked in.") % {"name": mine.person},
+        )
+        if outcome.done:
+            return redirect(meeting)
+        mine = permissions.expected_member(request.user, meeting)
+    context = {
+        "meeting": meeting,
+        "mine": mine,
+        "code": code,
+        "on_leave": mine is not None and mine.response == ExpectedMember.Response.LEAVE,
+        "here": request.path,
+    }
+    return render(request, "meetings/check_in_scan.html", context)
 
 
 @login_required
@@ -452,6 +537,82 @@ def attendance_undo(request: SignedInRequest, member_pk: int) -> HttpResponse:
 
 
 # --- Agenda items: materials, motions, decisions ------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda_edit(request: SignedInRequest, pk: int) -> HttpResponse:
+    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "presenter_unit": item.presenter_unit_id,
+        "is_major": item.is_major,
+    }
+    form = AgendaItemForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = run_step(
+            request,
+            lambda: services.edit_agenda_item(actor=request.user, item=item, **data),
+            success=_("Agenda item saved."),
+        )
+        if outcome.done:
+            return redirect(item.meeting)
+    return render(request, "meetings/agenda_form.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def agenda_move(request: SignedInRequest, pk: int) -> HttpResponse:
+    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
+    return post_step(
+        request,
+        lambda direction: services.move_agenda_item(
+            actor=request.user, item=item, up=direction == "up"
+        ),
+        success=_("Agenda item moved."),
+        then=item.meeting,
+        form=MoveForm(request.POST),
+    )
+
+
+@login_required
+@require_POST
+def agenda_remove(request: SignedInRequest, pk: int) -> HttpResponse:
+    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
+    return post_step(
+        request,
+        partial(services.remove_agenda_item, actor=request.user, item=item),
+        success=_("Agenda item removed."),
+        then=item.meeting,
+    )
+
+
+@login_required
+@require_POST
+def material_remove(request: SignedInRequest, pk: int) -> HttpResponse:
+    material = permissions.get_material_for_user_or_404(request.user, pk)
+    permissions.require(permissions.can_manage(request.user, material.item.meeting.body_id))
+    return post_step(
+        request,
+        partial(services.remove_material, actor=request.user, material=material),
+        success=_("Material removed."),
+        then=material.item.meeting,
+    )
+
+
+@login_required
+@require_POST
+def attendee_remove(request: SignedInRequest, pk: int) -> HttpResponse:
+    attendee = permissions.get_attendee_for_user_or_404(request.user, pk)
+    permissions.require(permissions.can_manage(request.user, attendee.meeting.body_id))
+    return post_step(
+        request,
+        partial(services.remove_attendee, actor=request.user, attendee=attendee),
+        success=_("Invitation withdrawn."),
+        then=attendee.meeting,
+    )
 
 
 @login_required

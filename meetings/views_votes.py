@@ -12,13 +12,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from infogov.steps import post_step, run_step
 from meetings import permissions, rules, services
 from meetings.ballots import keys
 from meetings.ballots.models import Ballot, PaperCount, Scrutineer, ScrutineerKey
-from meetings.forms import VOTE_CHOICES, PaperCountForm, PasswordForm, ReasonForm, ScrutineersForm
+from meetings.forms import (
+    VOTE_CHOICES,
+    ConfirmForm,
+    PaperCountForm,
+    PasswordForm,
+    ReasonForm,
+    ScrutineersForm,
+)
 from meetings.models import Motion
 from meetings.rules import MeetingStep, MotionStatus, MotionStep
 from meetings.views import PAGE_CACHE_SECONDS
@@ -95,14 +102,25 @@ def _render_motion(
             if secret and steps[MotionStep.OPEN]
             else None
         ),
+        "can_record_hands": motion.method == Motion.Method.NAMED
+        and rules.may(MotionStep.RECORD_HANDS, motion.status),
     }
     if context["can_chair"]:
         context["reason_form"] = ReasonForm(auto_id=False)
     # R-VOTE-5: named choices are shown only once the vote is closed, never before.
     if closed and motion.method == Motion.Method.NAMED:
-        cast = dict(motion.named_votes.values_list("voter_id", "choice"))
+        cast = {
+            voter: (choice, by is not None)
+            for voter, choice, by in motion.named_votes.values_list(
+                "voter_id", "choice", "recorded_by"
+            )
+        }
         context["named_votes"] = [
-            (member, VOTE_CHOICES.get(cast.get(member.person_id, "")))
+            (
+                member,
+                VOTE_CHOICES.get(cast.get(member.person_id, ("",))[0] or ""),
+                cast.get(member.person_id, (None, False))[1],
+            )
             for member in meeting.expected_members.select_related("person")
         ]
     if request.method == "GET" and request.htmx and request.htmx.target == "vote-panel":
@@ -186,14 +204,55 @@ def motion_close(request: SignedInRequest, pk: int) -> HttpResponse:
     motion = _motion_for(request, pk)
     return post_step(
         request,
-        partial(services.close_vote, actor=request.user, motion=motion),
+        lambda confirmed: services.close_vote(actor=request.user, motion=motion),
         success=(
             _("Voting is closed; the scrutineers count the ballots.")
             if motion.method == Motion.Method.SECRET
             else _("Voting is closed and counted.")
         ),
         then=motion,
+        form=ConfirmForm(request.POST),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def show_of_hands(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Art. 13: the Office (or the chair) records a show of hands in the room: each present
+    member who has not voted from a phone, with their choice."""
+    motion = _motion_for(request, pk)
+    meeting = motion.item.meeting
+    voted = set(motion.named_votes.values_list("voter_id", flat=True))
+    members = [
+        m
+        for m in meeting.expected_members.filter(present=True).select_related("person")
+        if m.person_id not in voted
+    ]
+    if request.method == "POST":
+        choices = {
+            m.person_id: request.POST[f"choice-{m.person_id}"]
+            for m in members
+            if request.POST.get(f"choice-{m.person_id}")
+        }
+        outcome = run_step(
+            request,
+            lambda: services.record_show_of_hands(
+                actor=request.user, motion=motion, choices=choices
+            ),
+            success=_("Show of hands recorded."),
+        )
+        if outcome.done:
+            return redirect(motion)
+    context = {
+        "motion": motion,
+        "item": motion.item,
+        "meeting": meeting,
+        "members": members,
+        "choices": VOTE_CHOICES.items(),
+        "can_record": motion.method == Motion.Method.NAMED
+        and rules.may(MotionStep.RECORD_HANDS, motion.status),
+    }
+    return render(request, "meetings/show_of_hands.html", context)
 
 
 @login_required

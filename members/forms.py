@@ -58,6 +58,11 @@ class VacateSeatForm(DocumentForm):
         widget=DateInput,
         validators=[sane_date],
     )
+    # 免职 cannot be undone (R-ORG-1: the history keeps it): the Office ticks to confirm.
+    confirmed = forms.BooleanField(
+        label=_("I confirm the removal"),
+        error_messages={"required": _("Tick “I confirm” to take this step.")},
+    )
 
 
 class AddSeatForm(LabelledForm):

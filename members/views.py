@@ -276,7 +276,9 @@ def seat_vacate(request: SignedInRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     return post_step(
         request,
-        partial(services.vacate_seat, actor=request.user, seat=seat),
+        lambda ended_on, confirmed: services.vacate_seat(
+            actor=request.user, seat=seat, ended_on=ended_on
+        ),
         success=_("Seat vacated."),
         then=seat.owner,
         form=VacateSeatForm(request.POST),
@@ -383,7 +385,9 @@ def unit_seat_vacate(request: SignedInRequest, code: str, seat_id: int) -> HttpR
     seat = _unit_seat_for_manager(request, code, seat_id)
     return post_step(
         request,
-        partial(services.vacate_seat, actor=request.user, seat=seat),
+        lambda ended_on, confirmed: services.vacate_seat(
+            actor=request.user, seat=seat, ended_on=ended_on
+        ),
         success=_("Seat vacated."),
         then=seat.owner,
         form=VacateSeatForm(request.POST),

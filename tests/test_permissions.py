@@ -176,7 +176,7 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/{held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         body_seat_change("/seats/{held}/vacate/", LG_URL),
     ),
     # R-ORG-4: the leader's seat: the Office is refused with a message, the administrator
@@ -185,7 +185,12 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/{leader_seat}/vacate/",
-        {"ended_on": TODAY, "document_number": "校任〔2025〕9号", "document_date": TODAY},
+        {
+            "ended_on": TODAY,
+            "confirmed": "on",
+            "document_number": "校任〔2025〕9号",
+            "document_date": TODAY,
+        },
         body_seat_change("/seats/{leader_seat}/vacate/", LG_URL),
     ),
     (
@@ -199,7 +204,7 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/999999/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/seats/999999/vacate/"),
     ),
     (
@@ -221,7 +226,7 @@ GRID = [
         "members:seat_vacate",
         "post",
         "/seats/{unit_held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/seats/{unit_held}/vacate/"),
     ),
     # Art. 9: the Office keeps the units' seats too.
@@ -278,14 +283,14 @@ GRID = [
         "members:unit_seat_vacate",
         "post",
         "/units/netc/seats/{unit_held}/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         seat_change("/units/netc/seats/{unit_held}/vacate/", "/units/netc/"),
     ),
     (
         "members:unit_seat_vacate",
         "post",
         "/units/netc/seats/999999/vacate/",
-        {"ended_on": TODAY},
+        {"ended_on": TODAY, "confirmed": "on"},
         missing("/units/netc/seats/999999/vacate/"),
     ),
     (

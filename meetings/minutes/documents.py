@@ -175,17 +175,26 @@ def build_document(
             if motion.status != Motion.Status.CLOSED:
                 continue
             names: tuple = ()
+            method_label = METHOD_LABELS[motion.method]
             if motion.method == Motion.Method.NAMED:
                 by_choice: dict[str, list[str]] = {c: [] for c in CHOICE_LABELS}
+                by_office = 0
                 for vote in motion.named_votes.select_related("voter"):
-                    by_choice[vote.choice].append(vote.voter.full_name)
+                    # Art. 13: a show of hands the Office recorded in the room says so.
+                    name = vote.voter.full_name
+                    if vote.recorded_by_id is not None:
+                        by_office += 1
+                        name += "（现场举手，办公室记录）"
+                    by_choice[vote.choice].append(name)
                 names = tuple(
                     (CHOICE_LABELS[c], tuple(by_pinyin(n))) for c, n in by_choice.items() if n
                 )
+                if by_office:
+                    method_label += f"（其中{by_office}票为现场举手，由办公室记录）"
             votes.append(
                 VoteLine(
                     motion=motion.text,
-                    method_label=METHOD_LABELS[motion.method],
+                    method_label=method_label,
                     yes=motion.yes or 0,
                     no=motion.no or 0,
                     abstain=motion.abstain or 0,

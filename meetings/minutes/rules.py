@@ -25,6 +25,7 @@ class Status(StrEnum):
 class Step(StrEnum):
     EDIT = "edit"  # the Office writes the title, narrative and distribution
     SUBMIT = "submit"  # the Office submits the draft to the leader
+    WITHDRAW = "withdraw"  # the Office takes a submission back before it is signed
     RETURN = "return"  # the leader sends it back with comments
     SIGN = "sign"  # the leader authorises the signature, password again (R-MIN-3)
     ISSUE = "issue"  # the worker numbers, renders, signs and issues (R-MIN-1)
@@ -35,6 +36,7 @@ class Step(StrEnum):
 ALLOWED_STEPS: dict[Step, frozenset[Status]] = {
     Step.EDIT: frozenset({Status.DRAFT, Status.RETURNED}),
     Step.SUBMIT: frozenset({Status.DRAFT, Status.RETURNED}),
+    Step.WITHDRAW: frozenset({Status.SUBMITTED}),
     Step.RETURN: frozenset({Status.SUBMITTED}),
     Step.SIGN: frozenset({Status.SUBMITTED}),
     Step.ISSUE: frozenset({Status.SIGNING}),

@@ -23,7 +23,8 @@ from meetings.minutes.rules import Step
 from meetings.minutes.tasks import sign_and_issue_minutes
 from meetings.models import Meeting, Notification
 from meetings.services.errors import MeetingError
-from members.models import Appointment, Role, Unit, User
+from meetings.services.notifications import notify_people
+from members.models import Appointment, Body, Role, Unit, User
 
 
 @transaction.atomic
@@ -90,6 +91,33 @@ def return_minutes(*, actor: User, minutes: Minutes, comments: str) -> Minutes:
     minutes.status, minutes.comments = Minutes.Status.RETURNED, comments.strip()
     minutes.save(update_fields=["status", "comments", "updated_at"])
     audit.record(actor=actor, action="minutes.returned", obj=minutes, after={"comments": comments})
+    # The Office is told: it writes the next draft.
+    office = Body.objects.filter(kind=Body.Kind.OFFICE).first()
+    if office is not None:
+        clerks = Appointment.objects.seated_in(office).values_list("person_id", flat=True)
+        notify_people(
+            minutes.meeting,
+            list(clerks),
+            _("Minutes returned by the leader: %(title)s") % {"title": minutes.title},
+            link=minutes.get_absolute_url(),
+        )
+    return minutes
+
+
+@transaction.atomic
+def withdraw_minutes(*, actor: User, minutes: Minutes) -> Minutes:
+    """The Office takes a submission back to its draft before the leader has signed it."""
+    minutes = lock_minutes(minutes.pk)
+    require_step(minutes, Step.WITHDRAW)
+    minutes.status = Minutes.Status.DRAFT
+    minutes.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="minutes.withdrawn",
+        obj=minutes,
+        before={"status": "submitted"},
+        after={"status": minutes.status},
+    )
     return minutes
 
 

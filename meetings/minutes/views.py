@@ -137,6 +137,7 @@ def _render_minutes(
             can_edit and steps[Step.SUBMIT] and minutes.meeting.status == Meeting.Status.CLOSED
         ),
         "can_decide": can_decide,
+        "can_withdraw": steps[Step.WITHDRAW] and permissions.can_edit_minutes(user, body),
         "form": form if can_edit else None,
         "return_form": ReturnMinutesForm() if can_decide else None,
         "sign_form": SignMinutesForm() if can_decide else None,
@@ -162,12 +163,33 @@ def minutes_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         # Shown again with the text as typed: a long narrative is not lost to a typo.
         return _render_minutes(request, minutes, form=form)
-    run_step(
+    # 报送组长 is a button of this form: the text is saved first, then submitted.
+    and_submit = "submit" in request.POST
+    outcome = run_step(
         request,
         lambda: services.edit_minutes(actor=request.user, minutes=minutes, **form.cleaned_data),
         success=_("Minutes saved."),
     )
+    if outcome.done and and_submit:
+        run_step(
+            request,
+            lambda: services.submit_minutes(actor=request.user, minutes=minutes),
+            success=_("Submitted to the leader for signature."),
+        )
     return redirect(minutes)
+
+
+@login_required
+@require_POST
+def minutes_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The Office takes its submission back before the leader signs it."""
+    minutes = _minutes_for(request, pk, permissions.can_edit_minutes)
+    return post_step(
+        request,
+        partial(services.withdraw_minutes, actor=request.user, minutes=minutes),
+        success=_("Submission withdrawn: the minutes are a draft again."),
+        then=minutes,
+    )
 
 
 @login_required

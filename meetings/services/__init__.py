@@ -20,12 +20,23 @@ The minutes (Art. 15-16) have a package of their own, meetings.minutes.
 Callers import this package: ``from meetings import services; services.convene_meeting(...)``.
 """
 
-from meetings.services.agenda import add_agenda_item, add_material, invite_attendee
+from meetings.services.agenda import (
+    add_agenda_item,
+    add_material,
+    edit_agenda_item,
+    invite_attendee,
+    move_agenda_item,
+    remove_agenda_item,
+    remove_attendee,
+    remove_material,
+)
 from meetings.services.attendance import (
     answer_attendance,
     attendance,
     check_in,
+    check_in_code,
     close_meeting,
+    meeting_of_check_in_code,
     open_meeting,
     set_check_in_open,
     undo_check_in,
@@ -53,6 +64,7 @@ from meetings.services.votes import (
     defer_vote,
     open_vote,
     record_paper_count,
+    record_show_of_hands,
     voted_count,
     voter_view,
 )
@@ -70,6 +82,7 @@ __all__ = [
     "cast_ballot",
     "cast_vote",
     "check_in",
+    "check_in_code",
     "close_meeting",
     "close_vote",
     "confirm_paper_count",
@@ -80,13 +93,20 @@ __all__ = [
     "create_motion",
     "defer_vote",
     "draft_meeting",
+    "edit_agenda_item",
     "invite_attendee",
     "mark_notifications_read",
+    "meeting_of_check_in_code",
+    "move_agenda_item",
     "open_meeting",
     "open_vote",
     "postpone_meeting",
     "record_decision",
     "record_paper_count",
+    "record_show_of_hands",
+    "remove_agenda_item",
+    "remove_attendee",
+    "remove_material",
     "reschedule_meeting",
     "set_check_in_open",
     "undo_check_in",

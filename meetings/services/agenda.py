@@ -18,7 +18,137 @@ from meetings.models import (
 from meetings.rules import MeetingStep
 from meetings.services._common import check_step, lock_meeting
 from meetings.services.errors import MeetingError
+from meetings.services.notifications import notify_people
 from members.models import Unit, User
+
+
+def _tell_members(meeting: Meeting, text: str) -> None:
+    """Once convened, members are told of every change to the agenda before the session."""
+    if meeting.convened_at is None or meeting.status not in (
+        Meeting.Status.CONVENED,
+        Meeting.Status.POSTPONED,
+    ):
+        return
+    people = list(meeting.expected_members.values_list("person_id", flat=True))
+    people += list(meeting.attendees.values_list("person_id", flat=True))
+    notify_people(
+        meeting,
+        people,
+        _("Agenda changed: %(title)s — %(change)s") % {"title": meeting.title, "change": text},
+        link=meeting.get_absolute_url(),
+    )
+
+
+def _locked_item(item_id: int) -> AgendaItem:
+    item = AgendaItem.objects.select_for_update(of=("self",)).get(pk=item_id)
+    item.meeting = lock_meeting(item.meeting_id)
+    check_step(MeetingStep.EDIT_AGENDA, item.meeting)
+    return item
+
+
+@transaction.atomic
+def edit_agenda_item(
+    *,
+    actor: User,
+    item: AgendaItem,
+    title: str,
+    description: str = "",
+    presenter_unit: Unit | None = None,
+    is_major: bool = False,
+) -> AgendaItem:
+    """Change an item before the session; once convened, members are told."""
+    item = _locked_item(item.pk)
+    before = {"title": item.title, "is_major": item.is_major}
+    item.title, item.description = title, description
+    item.presenter_unit, item.is_major = presenter_unit, is_major
+    item.save(update_fields=["title", "description", "presenter_unit", "is_major"])
+    audit.record(
+        actor=actor,
+        action="agenda.edited",
+        obj=item,
+        before=before,
+        after={"title": title, "is_major": is_major},
+    )
+    _tell_members(
+        item.meeting, _("item %(order)s: %(title)s") % {"order": item.order, "title": title}
+    )
+    return item
+
+
+@transaction.atomic
+def move_agenda_item(*, actor: User, item: AgendaItem, up: bool) -> AgendaItem:
+    """Swap an item with the one above (``up``) or below; at either end nothing moves."""
+    item = _locked_item(item.pk)
+    siblings = AgendaItem.objects.filter(meeting_id=item.meeting_id).select_for_update()
+    other = (
+        siblings.filter(order__lt=item.order).order_by("-order")
+        if up
+        else siblings.filter(order__gt=item.order).order_by("order")
+    ).first()
+    if other is None:
+        raise MeetingError(
+            _("This item is already first.") if up else _("This item is already last.")
+        )
+    mine, theirs = item.order, other.order
+    # Through a free number: (meeting, order) is unique at every statement.
+    top = (siblings.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    AgendaItem.objects.filter(pk=item.pk).update(order=top)
+    AgendaItem.objects.filter(pk=other.pk).update(order=mine)
+    AgendaItem.objects.filter(pk=item.pk).update(order=theirs)
+    item.order = theirs
+    audit.record(
+        actor=actor,
+        action="agenda.moved",
+        obj=item,
+        before={"order": mine},
+        after={"order": theirs},
+    )
+    _tell_members(item.meeting, _("the order of the items"))
+    return item
+
+
+@transaction.atomic
+def remove_agenda_item(*, actor: User, item: AgendaItem) -> None:
+    """Remove an item that has no motion yet, with its materials; the rest close up."""
+    item = _locked_item(item.pk)
+    if item.motions.exists():
+        raise MeetingError(_("This item has a motion; defer the vote instead of removing it."))
+    title, order, meeting = item.title, item.order, item.meeting
+    for material in item.materials.all():
+        material.file.delete(save=False)
+    item.delete()
+    for later in AgendaItem.objects.filter(meeting=meeting, order__gt=order).order_by("order"):
+        AgendaItem.objects.filter(pk=later.pk).update(order=later.order - 1)
+    audit.record(
+        actor=actor, action="agenda.removed", obj=meeting, before={"item": title, "order": order}
+    )
+    _tell_members(meeting, _("item removed: %(title)s") % {"title": title})
+
+
+@transaction.atomic
+def remove_material(*, actor: User, material: Material) -> None:
+    """Remove a material before the session; once convened, members are told."""
+    material = Material.objects.select_related("item").get(pk=material.pk)
+    meeting = lock_meeting(material.item.meeting_id)
+    check_step(MeetingStep.EDIT_AGENDA, meeting)
+    name = material.name
+    material.file.delete(save=False)
+    material.delete()
+    audit.record(actor=actor, action="material.removed", obj=material.item, before={"name": name})
+    _tell_members(meeting, _("material removed: %(name)s") % {"name": name})
+
+
+@transaction.atomic
+def remove_attendee(*, actor: User, attendee: Attendee) -> None:
+    """Withdraw an invitation to attend without a vote (列席) before the session."""
+    meeting = lock_meeting(attendee.meeting_id)
+    check_step(MeetingStep.EDIT_AGENDA, meeting)
+    person_id = attendee.person_id
+    Attendee.objects.filter(pk=attendee.pk).delete()
+    audit.record(
+        actor=actor, action="meeting.attendee_removed", obj=meeting, before={"person": person_id}
+    )
+    _tell_members(meeting, _("an invitation to attend was withdrawn"))
 
 
 @transaction.atomic
@@ -46,6 +176,7 @@ def add_agenda_item(
     audit.record(
         actor=actor, action="agenda.added", obj=item, after={"title": title, "is_major": is_major}
     )
+    _tell_members(meeting, _("item added: %(title)s") % {"title": title})
     return item
 
 
@@ -106,4 +237,5 @@ def add_material(*, actor: User, item: AgendaItem, upload: File) -> Material:
         obj=material,
         after={"item": item.pk, "name": material.name, "size": material.size},
     )
+    _tell_members(meeting, _("material added: %(name)s") % {"name": material.name})
     return material

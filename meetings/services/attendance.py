@@ -2,8 +2,10 @@
 (Art. 12, R-MEET-2, R-MEET-3)."""
 
 import functools
+import time
 from collections.abc import Callable
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from infogov import audit
 from meetings import rules
 from meetings.minutes.drafting import start_minutes
-from meetings.models import ExpectedMember, Meeting, Motion, QuorumCheck
+from meetings.models import AttendanceEvent, ExpectedMember, Meeting, Motion, QuorumCheck
 from meetings.rules import MeetingStatus, MeetingStep, MotionStatus
 from meetings.services._common import check_step, lock_meeting
 from meetings.services.errors import MeetingError, QuorumNotMet
@@ -21,6 +23,44 @@ from members.models import User
 def attendance(meeting: Meeting) -> rules.Attendance:
     """Return the quorum panel's numbers for ``meeting`` (one query)."""
     return ExpectedMember.objects.filter(meeting_id=meeting.pk).attendance()
+
+
+def _history(member: ExpectedMember, kind: str, actor: User, reason: str = "") -> None:
+    AttendanceEvent.objects.create(member=member, kind=kind, reason=reason, by=actor)
+
+
+# --- The room's check-in code -------------------------------------------------------------------
+
+
+class _RoomCodeSigner(signing.TimestampSigner):
+    """A TimestampSigner whose stamp is the start of the current CHECK_IN_CODE_SECONDS slot,
+    so the code on the screen stays the same for the slot and then changes."""
+
+    def __init__(self, at: float | None = None):
+        super().__init__(salt="meetings.check-in")
+        self.at = time.time() if at is None else at
+
+    def timestamp(self) -> str:
+        slot = int(self.at) // rules.CHECK_IN_CODE_SECONDS * rules.CHECK_IN_CODE_SECONDS
+        return signing.b62_encode(slot)
+
+
+def check_in_code(meeting: Meeting, *, at: float | None = None) -> str:
+    """The code the room's screen shows now (as a QR code): signed, and short-lived."""
+    return _RoomCodeSigner(at).sign(str(meeting.pk))
+
+
+def meeting_of_check_in_code(code: str) -> int:
+    """The id of the meeting whose room showed ``code``; MeetingError if it is forged or old."""
+    try:
+        value = _RoomCodeSigner().unsign(code, max_age=rules.CHECK_IN_CODE_VALID_SECONDS)
+    except signing.SignatureExpired:
+        raise MeetingError(
+            _("This check-in code has expired; scan the code on the room's screen again.")
+        ) from None
+    except signing.BadSignature:
+        raise MeetingError(_("This is not a check-in code of this portal.")) from None
+    return int(value)
 
 
 def _lock_member(member: ExpectedMember) -> ExpectedMember:
@@ -54,6 +94,13 @@ def answer_attendance(
             _("%(name)s is checked in; undo the check-in first.") % {"name": member.person}
         )
     before = {"response": member.response}
+    if response == ExpectedMember.Response.LEAVE:
+        kind = AttendanceEvent.Kind.LEAVE
+    elif member.response == ExpectedMember.Response.LEAVE:
+        kind = AttendanceEvent.Kind.WITHDRAW_LEAVE
+    else:
+        kind = AttendanceEvent.Kind.ATTEND
+    _history(member, kind, actor, reason if response == ExpectedMember.Response.LEAVE else "")
     member.response = response
     member.leave_reason = reason if response == ExpectedMember.Response.LEAVE else ""
     member.answered_at, member.answered_by = timezone.now(), actor
@@ -82,21 +129,40 @@ def set_check_in_open(*, actor: User, meeting: Meeting, is_open: bool) -> Meetin
 
 
 @transaction.atomic
-def check_in(*, actor: User, member: ExpectedMember, by_office: bool = False) -> ExpectedMember:
-    """Check a member in: by the member once the Office has opened check-in, or by the Office."""
+def check_in(
+    *, actor: User, member: ExpectedMember, by_office: bool = False, code: str = ""
+) -> ExpectedMember:
+    """Check a member in: by the Office by hand, or by the member with the code the room's
+    screen shows (proof of presence) once the Office has opened check-in. A member on leave
+    withdraws the leave first; the history keeps both."""
     member = _lock_member(member)
     check_step(MeetingStep.CHECK_IN, member.meeting)
-    if not by_office and not member.meeting.check_in_open:
-        raise MeetingError(_("Check-in has not been opened yet."))
+    if not by_office:
+        if not member.meeting.check_in_open:
+            raise MeetingError(_("Check-in has not been opened yet."))
+        if not code:
+            raise MeetingError(_("Scan the code on the room's screen to check in."))
+        if meeting_of_check_in_code(code) != member.meeting.pk:
+            raise MeetingError(_("This code is of another meeting."))
     if member.present:
         raise MeetingError(_("%(name)s is already checked in.") % {"name": member.person})
+    if not by_office and member.response == ExpectedMember.Response.LEAVE:
+        raise MeetingError(
+            _("You are on leave (%(reason)s): withdraw the leave first, then check in.")
+            % {"reason": member.leave_reason}
+        )
+    if member.response == ExpectedMember.Response.LEAVE:
+        # The Office checks in a member on leave: the leave is withdrawn, and kept in history.
+        _history(member, AttendanceEvent.Kind.WITHDRAW_LEAVE, actor)
+    kind = AttendanceEvent.Kind.CHECK_IN if by_office else AttendanceEvent.Kind.CHECK_IN_QR
+    _history(member, kind, actor)
     member.present, member.checked_in_at, member.checked_in_by = True, timezone.now(), actor
     member.response = ExpectedMember.Response.ATTEND
     member.leave_reason = ""
     member.save(
         update_fields=["present", "checked_in_at", "checked_in_by", "response", "leave_reason"]
     )
-    audit.record(actor=actor, action="attendance.checked_in", obj=member)
+    audit.record(actor=actor, action="attendance.checked_in", obj=member, after={"how": kind})
     return member
 
 
@@ -109,6 +175,7 @@ def undo_check_in(*, actor: User, member: ExpectedMember) -> ExpectedMember:
         raise MeetingError(_("%(name)s is not checked in.") % {"name": member.person})
     member.present = False
     member.save(update_fields=["present"])
+    _history(member, AttendanceEvent.Kind.LEFT, actor)
     audit.record(actor=actor, action="attendance.left", obj=member)
     return member
 

@@ -119,15 +119,30 @@ def convening_role(person: User, body: Body, day: dt.date) -> str | None:
 
 
 @transaction.atomic
-def convene_meeting(*, actor: User, meeting: Meeting) -> Meeting:
-    """Art. 12 / R-MEET-1: the leader or a deputy convenes; R-MEET-3: snapshot who is expected."""
+def convene_meeting(*, actor: User, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """Art. 12 / R-MEET-1: the leader or a deputy convenes; R-MEET-3: snapshot who is expected.
+
+    ``now`` is the moment of convening: the present, but for the demo's record of a meeting
+    held in the past.
+    """
+    now = now or timezone.now()
     meeting = lock_meeting(meeting.pk)
     check_step(MeetingStep.CONVENE, meeting)
-    if convening_role(actor, meeting.body, timezone.localdate()) is None:
+    if convening_role(actor, meeting.body, timezone.localdate(now)) is None:
         raise MeetingError(
             _("Only the leader or a deputy leader of %(body)s can convene it (Art. 12).")
             % {"body": meeting.body}
         )
+    why = rules.art12_may_convene(
+        starts_at=meeting.starts_at, now=now, agenda_items=meeting.items.count()
+    )
+    if why == "past":
+        raise MeetingError(
+            _("The date has passed: %(when)s. Reschedule the meeting first.")
+            % {"when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if why == "no_agenda":
+        raise MeetingError(_("The meeting has no agenda item yet: add one before convening."))
     day = timezone.localdate(meeting.starts_at)
     seated = list(
         Appointment.objects.seated_in(meeting.body, day)
@@ -146,7 +161,7 @@ def convene_meeting(*, actor: User, meeting: Meeting) -> Meeting:
     # The leader chairs the meeting (Art. 12); without one seated, whoever convened it.
     chair = next((a.person_id for a in seated if a.seat.role == Role.LEADER), actor.pk)
     meeting.status = MeetingStatus.CONVENED
-    meeting.convened_by, meeting.convened_at, meeting.chair_id = actor, timezone.now(), chair
+    meeting.convened_by, meeting.convened_at, meeting.chair_id = actor, now, chair
     meeting.save(update_fields=["status", "convened_by", "convened_at", "chair"])
     audit.record(
         actor=actor,

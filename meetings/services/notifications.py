@@ -66,6 +66,28 @@ def notify_expected(
     transaction.on_commit(send)
 
 
+def notify_people(meeting: Meeting, person_ids: list[int], text: str, *, link: str = "") -> None:
+    """Tell ``person_ids`` in the portal now, and by plain mail after commit."""
+    people = list(User.objects.filter(pk__in=person_ids))
+    Notification.objects.bulk_create(
+        Notification(recipient=p, meeting=meeting, text=text[:300]) for p in people
+    )
+    recipients = [p.email for p in people if p.email]
+    if not recipients:
+        return
+    body = f"{text}\n{link}" if link else text
+
+    def send() -> None:
+        try:
+            EmailMessage(
+                subject=text, body=body, from_email=settings.DEFAULT_FROM_EMAIL, bcc=recipients
+            ).send()
+        except OSError:
+            logger.exception("Could not mail %r", text)
+
+    transaction.on_commit(send)
+
+
 def unread_count(user: User) -> int:
     """Return how many notifications ``user`` has not read (the header's count)."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -38,6 +38,7 @@ from meetings.rules import MeetingStep, MotionStatus, MotionStep
 from meetings.services._common import check_step, lock_meeting
 from meetings.services.attendance import gated, record_gate
 from meetings.services.errors import InvalidTransition, MeetingError
+from meetings.services.notifications import notify_people
 from members.models import User
 
 # PostgreSQL advisory lock namespace of a motion's vote (the first of the two int4 keys).
@@ -146,6 +147,13 @@ def open_vote(
         motion.status, motion.opened_at = MotionStatus.OPEN, timezone.now()
         motion.save(update_fields=["status", "opened_at", "ballot_key"])
         audit.record(actor=actor, action="vote.opened", obj=motion, after=after)
+        # Members are told in the portal (and by mail); their meeting page shows it by itself.
+        notify_people(
+            meeting,
+            list(meeting.expected_members.values_list("person_id", flat=True)),
+            _("Voting is open: %(motion)s") % {"motion": motion.text},
+            link=motion.get_absolute_url(),
+        )
     return motion, check
 
 
@@ -223,6 +231,47 @@ def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"")
         actor=voter, action="vote.cast", obj=motion, after={"choice": choice} if named else None
     )
     return tracker
+
+
+@transaction.atomic
+def record_show_of_hands(*, actor: User, motion: Motion, choices: dict[int, str]) -> int:
+    """Art. 13: the Office (or the chair) records a show of hands in the room: each present
+    member's choice, by person id, marked as recorded by ``actor`` and counted with the votes
+    cast from phones. Return how many were recorded."""
+    lock_votes(motion.pk, exclusive=True)
+    motion = Motion.objects.select_for_update(of=("self",)).select_related("item").get(pk=motion.pk)
+    motion.item.meeting = lock_meeting(motion.item.meeting_id)
+    if motion.method != Motion.Method.NAMED:
+        raise MeetingError(_("A secret ballot is not taken by a show of hands."))
+    if not rules.may(MotionStep.RECORD_HANDS, motion.status):
+        raise _motion_status_refusal(motion)
+    present = set(
+        ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id, present=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    voted = set(motion.named_votes.values_list("voter_id", flat=True))
+    why = rules.art13_show_of_hands(present=present, already_voted=voted, recorded=choices)
+    if why is not None:
+        raise MeetingError(
+            {
+                "empty": _("Record at least one member's choice."),
+                "choice": _("Choose yes, no or abstain."),
+                "absent": _("Only members who are checked in can be recorded."),
+                "twice": _("A member who has voted cannot be recorded again."),
+            }[why]
+        )
+    NamedVote.objects.bulk_create(
+        NamedVote(motion=motion, voter_id=person_id, choice=choice, recorded_by=actor)
+        for person_id, choice in sorted(choices.items())
+    )
+    audit.record(
+        actor=actor,
+        action="vote.show_of_hands",
+        obj=motion,
+        after={"choices": {str(k): v for k, v in sorted(choices.items())}},
+    )
+    return len(choices)
 
 
 def counts(motion: Motion) -> dict[str, int]:

@@ -22,7 +22,7 @@ from meetings.forms import VOTE_CHOICES
 from meetings.models import BallotReceipt, ExpectedMember, Meeting, Motion, NamedVote
 from members import demo
 from members.models import User
-from tests.e2e.pages import log_in, press
+from tests.e2e.pages import log_in, press, room_code_url, scan_and_check_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -228,7 +228,10 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     member = open_page(**PHONE)
     log_in(member, MEMBER)
     member.goto(meeting_url)
-    check_in = member.locator("#my-attendance form[action$='/check-in/'] button")
+    expect(member.locator("#my-attendance .check-in-hint")).to_be_visible()  # scan the code
+    code_url = room_code_url(clerk, pk)
+    member.goto(code_url)
+    check_in = member.locator("#check-in-scan form button[type=submit]")
     assert check_in.bounding_box()["height"] >= 48
     with member.expect_navigation():
         check_in.click()
@@ -242,10 +245,7 @@ def test_office_drafts_leader_convenes_quorum_and_two_votes_from_phones(
     # --- 赵曼 checks herself in on her phone: eleven of sixteen, quorum reached.
     deputy = open_page(**PHONE)
     log_in(deputy, DEPUTY)
-    deputy.goto(meeting_url)
-    with deputy.expect_navigation():
-        deputy.locator("#my-attendance form[action$='/check-in/'] button").click()
-    expect(deputy.locator(".messages li.success")).to_be_visible()
+    scan_and_check_in(deputy, code_url)
     expect_quorum(deputy, present=11)
     # The Office's page turns quorate by itself (htmx polls the panel every 3 s).
     expect_quorum(clerk, present=11)

@@ -23,7 +23,7 @@ from meetings.models import Meeting
 from members import demo, services
 from members.models import Body, User
 from tests.e2e.pages import log_in, press
-from tests.meetings.minutes_helpers import hold_meeting
+from tests.meetings.minutes_helpers import first_item, hold_meeting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +49,7 @@ def closed_meeting() -> Meeting:
         starts_at=starts,
         location="行政楼第三会议室",
     )
+    first_item(meeting, clerk=clerk)
     meeting = meetings.convene_meeting(actor=leader, meeting=meeting)
     assert meeting.expected_members.count() == 16
     return hold_meeting(meeting, clerk=clerk, leader=leader, present=12)
@@ -90,7 +91,9 @@ def test_office_drafts_leader_signs_pdf_downloads_and_verifies_publicly(
     expect(clerk).to_have_url(re.compile(rf"{re.escape(minutes_url)}$"))
     expect(clerk.locator("#edit textarea[name=narrative]")).to_have_value(NARRATIVE)
     expect(clerk.locator("#document .narrative")).to_contain_text("原则同意，报校长办公会。")
-    press(clerk, reverse("meetings:minutes_submit", args=[minutes.pk]))
+    # 报送组长 is a button of the edit form (issue 13): it saves the text, then submits.
+    with clerk.expect_navigation():
+        clerk.locator("#edit button[name=submit]").click()
     status(clerk, "submitted")
     expect(clerk.locator("#edit")).to_have_count(0)
     expect(clerk.locator(f"form[action='{sign_url}']")).to_have_count(0)

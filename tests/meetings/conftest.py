@@ -10,6 +10,7 @@ from meetings import services
 from meetings.models import ExpectedMember, Meeting
 from tests.conftest import ROSTER_DAY
 from tests.factories import PASSWORD
+from tests.meetings.minutes_helpers import first_item
 
 # The roster, the named people (leader, deputy, member, office_clerk, outsider, admin) and
 # the fast password hasher come from the project's top-level conftest.
@@ -28,8 +29,8 @@ def starts_at() -> dt.datetime:
 
 
 @pytest.fixture
-def draft(roster, office_clerk, starts_at) -> Meeting:
-    """A Leading Group plenary drafted by the Office."""
+def bare_draft(roster, office_clerk, starts_at) -> Meeting:
+    """A Leading Group plenary drafted by the Office, with no agenda yet."""
     return services.draft_meeting(
         actor=office_clerk,
         body=roster.leading_group,
@@ -38,6 +39,13 @@ def draft(roster, office_clerk, starts_at) -> Meeting:
         starts_at=starts_at,
         location="行政楼第一会议室",
     )
+
+
+@pytest.fixture
+def draft(bare_draft, office_clerk) -> Meeting:
+    """The plenary with its first agenda item (Art. 12: no meeting convenes without one)."""
+    first_item(bare_draft, clerk=office_clerk)
+    return bare_draft
 
 
 @pytest.fixture

@@ -108,6 +108,7 @@ def meeting_in_session(body: Body, leader: User) -> Meeting:
         starts_at=timezone.now(),
         location="行政楼第一会议室",
     )
+    services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
     meeting = services.convene_meeting(actor=leader, meeting=meeting)
     members = list(meeting.expected_members.all())
     assert len(members) == EXPECTED

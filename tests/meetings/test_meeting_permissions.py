@@ -36,7 +36,12 @@ from meetings.models import (
 from members.models import User
 from tests.meetings import ballot_helpers
 from tests.meetings.conftest import PASSWORD
-from tests.meetings.minutes_helpers import hold_meeting, submitted_minutes, use_fake_signing
+from tests.meetings.minutes_helpers import (
+    first_item,
+    hold_meeting,
+    submitted_minutes,
+    use_fake_signing,
+)
 
 ROLES = ["anonymous", "outsider", "member", "deputy", "leader", "office_clerk", "admin"]
 LOGIN = "login"  # an anonymous visitor is redirected to the login page
@@ -53,6 +58,7 @@ class World:
     mine: ExpectedMember  # 阎祖书's row in the plenary
     other: ExpectedMember  # 马博虎's row in the plenary
     outsider: User
+    attendee: Attendee  # 访客 invited to the draft as 列席
     issued: IssuedMinutes  # the minutes of a closed special meeting, sent to NETC and Finance
     minutes: Minutes  # a correction of them, submitted to the leader
     secret: Motion  # a secret ballot on the bare item, not yet open
@@ -93,6 +99,7 @@ def world(
         starts_at=convened.starts_at,
         location="行政楼第二会议室",
     )
+    first_item(special, clerk=office_clerk)
     special = services.convene_meeting(actor=leader, meeting=special)
     special = hold_meeting(special, clerk=office_clerk, leader=leader)
     with django_capture_on_commit_callbacks(execute=True):
@@ -102,7 +109,9 @@ def world(
     issued = IssuedMinutes.objects.get()
     correction = minutes_services.start_correction(actor=office_clerk, issued=issued)
     correction = minutes_services.submit_minutes(actor=office_clerk, minutes=correction)
+    attendee = services.invite_attendee(actor=office_clerk, meeting=draft, person=outsider)
     return World(
+        attendee=attendee,
         draft=draft,
         convened=convened,
         item=item,
@@ -195,7 +204,7 @@ GRID = [
      lambda w: {"title": "改期", "starts_at": "2031-03-05T09:30", "location": "另一会议室"},
      [LOGIN, 404, 403, 403, 403, 302, 404]),
     ("convene", "POST", lambda w: reverse("meetings:meeting_convene", args=[w.draft.pk]),
-     lambda w: {}, [LOGIN, 404, 404, 302, 302, 403, 404]),
+     lambda w: {"confirmed": "on"}, [LOGIN, 404, 404, 302, 302, 403, 404]),
     ("postpone", "POST", lambda w: reverse("meetings:meeting_postpone", args=[w.convened.pk]),
      lambda w: {"reason": "时间冲突"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     ("cancel", "POST", lambda w: reverse("meetings:meeting_cancel", args=[w.convened.pk]),
@@ -210,9 +219,9 @@ GRID = [
      lambda w: reverse("meetings:check_in_close", args=[w.convened.pk]),
      lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
     ("open", "POST", lambda w: reverse("meetings:meeting_open", args=[w.convened.pk]),
-     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+     lambda w: {"confirmed": "on"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     ("close", "POST", lambda w: reverse("meetings:meeting_close", args=[w.convened.pk]),
-     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+     lambda w: {"confirmed": "on"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     # Attendance: the member for themself, the Office for anyone
     ("answer for another", "POST",
      lambda w: reverse("meetings:attendance_answer", args=[w.other.pk]),
@@ -239,7 +248,7 @@ GRID = [
     ("motion open", "POST", lambda w: reverse("meetings:motion_open", args=[w.motion.pk]),
      lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     ("motion close", "POST", lambda w: reverse("meetings:motion_close", args=[w.motion.pk]),
-     lambda w: {}, [LOGIN, 404, 403, 302, 302, 302, 404]),
+     lambda w: {"confirmed": "on"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     ("motion defer", "POST", lambda w: reverse("meetings:motion_defer", args=[w.motion.pk]),
      lambda w: {"reason": "意见分歧较大"}, [LOGIN, 404, 403, 302, 302, 302, 404]),
     ("decision", "POST", lambda w: reverse("meetings:decision_record", args=[w.bare_item.pk]),
@@ -294,6 +303,36 @@ GRID = [
      [LOGIN, 404, 200, 200, 200, 200, 404]),
     ("issued correct", "POST",
      lambda w: reverse("meetings:issued_correct", args=[w.issued.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    # Issue 13: the room (QR check-in, show of hands), the agenda before the session.
+    ("room screen", "GET", lambda w: reverse("meetings:room_screen", args=[w.convened.pk]), None,
+     [LOGIN, 404, 403, 403, 403, 200, 404]),
+    ("scan", "GET",
+     lambda w: reverse("meetings:check_in_scan", args=[services.check_in_code(w.convened)]),
+     None, [LOGIN, 404, 200, 200, 200, 200, 404]),
+    ("scan check in", "POST",
+     lambda w: reverse("meetings:check_in_scan", args=[services.check_in_code(w.convened)]),
+     lambda w: {}, [LOGIN, 404, 302, 302, 302, 200, 404]),
+    ("hands", "GET", lambda w: reverse("meetings:show_of_hands", args=[w.motion.pk]), None,
+     [LOGIN, 404, 403, 200, 200, 200, 404]),
+    ("hands record", "POST", lambda w: reverse("meetings:show_of_hands", args=[w.motion.pk]),
+     lambda w: {f"choice-{w.mine.person_id}": "yes"}, [LOGIN, 404, 403, 200, 200, 200, 404]),
+    ("item edit", "GET", lambda w: reverse("meetings:agenda_edit", args=[w.item.pk]), None,
+     [LOGIN, 404, 403, 403, 403, 200, 404]),
+    ("item save", "POST", lambda w: reverse("meetings:agenda_edit", args=[w.item.pk]),
+     lambda w: {"title": "议题一（改）"}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("item move", "POST", lambda w: reverse("meetings:agenda_move", args=[w.bare_item.pk]),
+     lambda w: {"direction": "up"}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("item remove", "POST", lambda w: reverse("meetings:agenda_remove", args=[w.bare_item.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("material remove", "POST",
+     lambda w: reverse("meetings:material_remove", args=[w.material.pk]),
+     lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
+    ("attendee remove", "POST",
+     lambda w: reverse("meetings:attendee_remove", args=[w.attendee.pk]),
+     lambda w: {}, [LOGIN, 404, 404, 403, 403, 302, 404]),
+    ("minutes withdraw", "POST",
+     lambda w: reverse("meetings:minutes_withdraw", args=[w.minutes.pk]),
      lambda w: {}, [LOGIN, 404, 403, 403, 403, 302, 404]),
     # Public: printed on every issued PDF.
     ("verify", "GET", lambda w: reverse("meetings:verify"), None, [200] * 7),
@@ -429,7 +468,7 @@ def test_the_grid_covers_every_meetings_url(world):
     ]
     named = {f"meetings:{pattern.name}" for pattern in meetings.url_patterns}
     covered = {resolve(urlsplit(url(world)).path).view_name for _, _, url, *_ in GRID}
-    assert len(named) == 48
+    assert len(named) == 57
     assert covered == named
 
 

@@ -18,6 +18,7 @@ from meetings.minutes.rules import ALLOWED_STEPS, Status, Step, may, steps_from
     [
         (Step.EDIT, {"draft", "returned"}),
         (Step.SUBMIT, {"draft", "returned"}),
+        (Step.WITHDRAW, {"submitted"}),  # issue 13: taken back before it is signed
         (Step.RETURN, {"submitted"}),
         (Step.SIGN, {"submitted"}),
         (Step.ISSUE, {"signing"}),
@@ -41,13 +42,13 @@ def test_while_signing_only_the_worker_acts():
 
 
 def test_an_unknown_status_allows_nothing():
-    assert not any(steps_from("withdrawn").values())
+    assert not any(steps_from("taken-back").values())
     assert may(Step.EDIT, "") is False
 
 
 def test_an_unknown_step_is_an_error_not_a_no():
-    with pytest.raises(ValueError, match="'withdraw' is not a valid Step"):
-        may("withdraw", Status.DRAFT)
+    with pytest.raises(ValueError, match="'take_back' is not a valid Step"):
+        may("take_back", Status.DRAFT)
 
 
 def test_the_models_statuses_are_the_machines():

@@ -30,6 +30,7 @@ from tests.db_roles import serving_role
 from tests.meetings.conftest import PASSWORD, meeting_time
 from tests.meetings.minutes_helpers import (
     FAKE_SIGNATURE,
+    first_item,
     hold_meeting,
     sha256,
     submitted_minutes,
@@ -85,6 +86,7 @@ def _another_closed_meeting(roster, office_clerk, leader, title: str) -> Meeting
         starts_at=meeting_time(days=15),
         location="行政楼第三会议室",
     )
+    first_item(meeting, clerk=office_clerk)
     meeting = services.convene_meeting(actor=leader, meeting=meeting)
     return hold_meeting(meeting, clerk=office_clerk, leader=leader)
 

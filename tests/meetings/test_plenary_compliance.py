@@ -20,7 +20,6 @@ from meetings.compliance import PlenaryFlag, plenary_flag, plenary_status_on
 from meetings.models import Meeting
 from meetings.rules import PLENARY_URGENT_DAYS, PlenaryStatus, plenary_status
 from members.permissions import body_perms
-from tests.meetings.conftest import meeting_time
 
 Status = Meeting.Status
 D = dt.date
@@ -29,8 +28,12 @@ Y2026 = AcademicYear(2026)  # 2026-09-01 to 2027-08-31
 
 @pytest.fixture
 def starts_at() -> dt.datetime:
-    """The fixtures' plenary is today, so that it falls in this academic year whatever the day."""
-    return meeting_time(days=0)
+    """The fixtures' plenary is today, so that it falls in this academic year whatever the day,
+    and still ahead (Art. 12: a meeting whose start has passed is not convened): half way from
+    now to midnight."""
+    now = timezone.localtime()
+    midnight = dt.datetime.combine(now.date(), dt.time.max, tzinfo=now.tzinfo)
+    return now + (midnight - now) / 2
 
 
 # --- The rule ------------------------------------------------------------------------------------
@@ -142,7 +145,10 @@ def plenary(roster, office_clerk, leader, check_in_first):
         if status == Status.POSTPONED:
             return services.postpone_meeting(actor=office_clerk, meeting=meeting, reason="改期")
         if status != Status.DRAFT:
-            meeting = services.convene_meeting(actor=leader, meeting=meeting)
+            services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
+            # Convened on the record a week before it starts (Art. 12: never after).
+            convened_on = max(when - dt.timedelta(days=7), local(2024, 9, 1, 0))
+            meeting = services.convene_meeting(actor=leader, meeting=meeting, now=convened_on)
         if status == Status.CANCELLED:
             return services.cancel_meeting(actor=office_clerk, meeting=meeting, reason="取消")
         if status in (Status.IN_SESSION, Status.CLOSED):

@@ -460,3 +460,58 @@ def test_art13_only_a_passed_vote_approves_a_major_matter(is_major, motion_passe
 def test_art14_only_an_approved_decision_is_forwarded():
     assert rules.art14_may_forward(rules.Outcome.APPROVED)
     assert not rules.art14_may_forward(rules.Outcome.NOT_ADOPTED)
+
+
+# --- Issue 13: convening, show of hands -------------------------------------------------------
+
+_NOW = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "items", "why"),
+    [
+        (dt.timedelta(minutes=1), 1, None),
+        (dt.timedelta(seconds=1), 3, None),
+        (dt.timedelta(0), 1, "past"),  # the start is now: it has passed
+        (-dt.timedelta(days=1), 1, "past"),
+        (dt.timedelta(days=7), 0, "no_agenda"),
+        (-dt.timedelta(days=1), 0, "past"),  # the date is said first
+    ],
+)
+def test_art12_may_convene_at_the_boundaries(starts_in, items, why):
+    assert rules.art12_may_convene(starts_at=_NOW + starts_in, now=_NOW, agenda_items=items) == why
+
+
+@given(st.integers(-10_000, 10_000), st.integers(0, 5))
+def test_art12_a_meeting_convenes_only_ahead_and_with_an_agenda(seconds, items):
+    starts_at = _NOW + dt.timedelta(seconds=seconds)
+    why = rules.art12_may_convene(starts_at=starts_at, now=_NOW, agenda_items=items)
+    assert (why is None) == (seconds > 0 and items > 0)
+    assert (why == "past") == rules.art12_start_has_passed(starts_at=starts_at, now=_NOW)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "why"),
+    [
+        ({1: "yes", 2: "no", 3: "abstain"}, None),
+        ({}, "empty"),
+        ({1: "maybe"}, "choice"),
+        ({9: "yes"}, "absent"),  # not present
+        ({4: "yes"}, "twice"),  # voted from the phone already
+        ({1: "yes", 4: "no"}, "twice"),
+    ],
+)
+def test_art13_show_of_hands(recorded, why):
+    assert (
+        rules.art13_show_of_hands(present={1, 2, 3, 4}, already_voted={4}, recorded=recorded) == why
+    )
+
+
+@given(
+    st.sets(st.integers(1, 20)),
+    st.sets(st.integers(1, 20)),
+    st.dictionaries(st.integers(1, 20), st.sampled_from(["yes", "no", "abstain"])),
+)
+def test_art13_show_of_hands_accepts_exactly_present_members_not_yet_voted(present, voted, rec):
+    ok = rules.art13_show_of_hands(present=present, already_voted=voted, recorded=rec) is None
+    assert ok == (bool(rec) and set(rec) <= present and not set(rec) & voted)

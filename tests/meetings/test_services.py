@@ -187,7 +187,9 @@ def test_convening_is_by_a_leader_or_deputy_of_that_body(
         location=PLACE,
     )
     with pytest.raises(MeetingError, match="can convene it"):
+        services.add_agenda_item(actor=leader, meeting=wg, title="审议事项")
         services.convene_meeting(actor=leader, meeting=wg)
+    services.add_agenda_item(actor=deputy, meeting=wg, title="审议事项")
     wg = services.convene_meeting(actor=deputy, meeting=wg)
     assert wg.expected_members.count() == 9
     assert wg.chair == deputy
@@ -224,6 +226,7 @@ def test_a_member_seated_after_convening_is_not_expected(roster, convened, offic
         starts_at=convened.starts_at + dt.timedelta(days=1),
         location=PLACE,
     )
+    services.add_agenda_item(actor=leader, meeting=later, title="审议事项")
     later = services.convene_meeting(actor=leader, meeting=later)
     assert later.expected_members.count() == 17
 
@@ -397,6 +400,7 @@ def test_a_postponed_draft_stays_a_draft_when_rescheduled(draft, office_clerk, l
     )
     assert meeting.status == Meeting.Status.DRAFT
     assert meeting.convened_at is None
+    services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
     meeting = services.convene_meeting(actor=leader, meeting=meeting)
     assert meeting.expected_members.count() == 16
 
@@ -421,6 +425,7 @@ def test_a_meeting_is_named_by_its_local_date(roster, office_clerk, leader):
         starts_at=starts_at,
         location=PLACE,
     )
+    services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
     services.convene_meeting(actor=leader, meeting=meeting)
     assert str(Meeting.objects.get(pk=meeting.pk)) == f"早会（{day:%Y-%m-%d}）"
     assert _last_audit("meeting.convened").object_repr == f"早会（{day:%Y-%m-%d}）"
@@ -466,7 +471,9 @@ def test_a_member_checks_in_only_once_check_in_is_opened(convened, member, offic
         services.check_in(actor=member, member=expected)
 
     services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
-    expected = services.check_in(actor=member, member=expected)
+    expected = services.check_in(
+        actor=member, member=expected, code=services.check_in_code(convened)
+    )
 
     assert expected.present is True
     assert expected.checked_in_by == member
@@ -1043,13 +1050,15 @@ def test_every_step_of_a_meeting_is_audited(
     services.reschedule_meeting(
         actor=office_clerk, meeting=meeting, starts_at=starts_at, location="图书馆"
     )
+    services.add_agenda_item(actor=deputy, meeting=meeting, title="审议事项")
     services.convene_meeting(actor=deputy, meeting=meeting)
     services.invite_attendee(actor=office_clerk, meeting=meeting, person=outsider)
     members = _expected(meeting)
     services.answer_attendance(actor=members[15].person, member=members[15], response="attend")
     services.set_check_in_open(actor=office_clerk, meeting=meeting, is_open=True)
+    code = services.check_in_code(meeting)
     for expected in members[:12]:
-        services.check_in(actor=expected.person, member=expected)
+        services.check_in(actor=expected.person, member=expected, code=code)
     services.undo_check_in(actor=office_clerk, member=members[11])
     services.open_meeting(actor=office_clerk, meeting=meeting)
     motion = _open_motion(meeting, office_clerk, is_major=True)
@@ -1078,6 +1087,7 @@ def test_every_step_of_a_meeting_is_audited(
     assert actions == [
         "meeting.drafted",
         "meeting.rescheduled",
+        "agenda.added",
         "meeting.convened",
         "meeting.attendee_invited",
         "attendance.answered",
@@ -1117,11 +1127,11 @@ def test_the_audit_entry_of_a_secret_vote_holds_no_choice(in_session, office_cle
     assert entry.after is None
 
 
-def test_agenda_items_are_numbered_in_order(draft, office_clerk):
+def test_agenda_items_are_numbered_in_order(bare_draft, office_clerk):
     titles = ["通报", "审议", "其他"]
     for title in titles:
-        services.add_agenda_item(actor=office_clerk, meeting=draft, title=title)
-    assert list(AgendaItem.objects.filter(meeting=draft).values_list("order", "title")) == [
+        services.add_agenda_item(actor=office_clerk, meeting=bare_draft, title=title)
+    assert list(AgendaItem.objects.filter(meeting=bare_draft).values_list("order", "title")) == [
         (1, "通报"),
         (2, "审议"),
         (3, "其他"),

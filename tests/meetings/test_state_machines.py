@@ -18,7 +18,8 @@ MEETING = {
     MeetingStep.CANCEL: {D, C, P},
     MeetingStep.ADD_ITEM: {D, C, P, S},
     MeetingStep.INVITE_ATTENDEE: {D, C, S},
-    MeetingStep.ADD_MATERIAL: {D, C, P, S, X},
+    MeetingStep.ADD_MATERIAL: {D, C, P, S},  # a closed meeting is frozen (issue 13)
+    MeetingStep.EDIT_AGENDA: {D, C, P},
     MeetingStep.ANSWER: {C, S, P},
     MeetingStep.CHECK_IN: {C, S},
     MeetingStep.OPEN_MEETING: {C},
@@ -31,6 +32,7 @@ MOTION = {
     MotionStep.OPEN: {"draft"},
     MotionStep.CAST: {"open"},
     MotionStep.CLOSE: {"open"},
+    MotionStep.RECORD_HANDS: {"open"},
     MotionStep.DEFER: {"draft", "open"},
 }
 
@@ -85,3 +87,9 @@ def test_votes_open_only_where_the_session_runs(status):
     # Art. 12 / R-MEET-2: a vote opens (and the meeting closes) only in session.
     assert rules.may(MeetingStep.OPEN_VOTE, status) == rules.may(MeetingStep.CLOSE_MEETING, status)
     assert rules.may(MeetingStep.OPEN_VOTE, status) == (status == MeetingStatus.IN_SESSION)
+
+
+@given(st.sampled_from(list(MeetingStep)))
+def test_a_closed_meeting_takes_no_upload_and_no_edit(step):
+    # Issue 13: closed meetings are frozen; only the decisions still to be written go in.
+    assert rules.may(step, MeetingStatus.CLOSED) is (step == MeetingStep.DECIDE)

@@ -219,7 +219,7 @@ def test_the_page_says_how_many_have_voted_and_that_i_have(client, session, item
     assert b'class="button big vote' not in response.content
 
 
-def test_a_member_not_checked_in_is_told_so_and_offered_the_check_in(
+def test_a_member_not_checked_in_is_told_to_scan_the_rooms_code(
     client, convened, item, leader, office_clerk, roster
 ):
     services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
@@ -229,8 +229,10 @@ def test_a_member_not_checked_in_is_told_so_and_offered_the_check_in(
     response = client.get(motion.get_absolute_url())
 
     assert b"Not eligible yet: check in to vote." in response.content
+    # Issue 13: a phone checks in with the room's code, not with a button anyone can press.
+    assert b"To check in, scan the code on the room" in response.content
     mine = convened.expected_members.get(person__username="yanzushu")
-    assert reverse("meetings:attendance_check_in", args=[mine.pk]).encode() in response.content
+    assert reverse("meetings:attendance_check_in", args=[mine.pk]).encode() not in response.content
 
 
 def test_named_choices_are_hidden_until_the_vote_closes(
@@ -305,7 +307,7 @@ def test_opening_closing_and_deferring_from_the_motion_page(client, session, ite
     client.force_login(leader)
 
     opened = client.post(reverse("meetings:motion_open", args=[motion.pk]))
-    closed = client.post(reverse("meetings:motion_close", args=[motion.pk]))
+    closed = client.post(reverse("meetings:motion_close", args=[motion.pk]), {"confirmed": "on"})
 
     assert opened["Location"] == closed["Location"] == motion.get_absolute_url()
     motion.refresh_from_db()
@@ -420,11 +422,12 @@ def test_the_office_sees_answer_for_check_in_and_undo(client, convened, office_c
 
 # The meeting page: session, person, meeting with its body and chair, the viewer's own
 # attendance, quorum numbers, items, materials, motions, unread notifications, attendees,
-# quorum checks (and for the Office its expected members and the people and units of its
+# quorum checks, the votes open now (issue 13: cached under the meeting's revision, as the
+# quorum panel) (and for the Office its expected members and the people and units of its
 # forms). A first view also reads the person's permissions, which later views find cached;
 # a member's later view finds the page's parts cached too (session, person, meeting, own
 # attendance, unread notifications). None of them grows with the number of members.
-@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 15, 14), ("member", 12, 5)])
+@pytest.mark.parametrize(("role", "first", "later"), [("office_clerk", 16, 14), ("member", 13, 5)])
 @pytest.mark.parametrize("expected_members", [16, 500])
 def test_the_detail_page_query_count_does_not_grow_with_members(
     request,
@@ -557,7 +560,9 @@ def test_an_end_before_the_start_is_a_form_error(client, roster, office_clerk):
 def test_the_leader_convenes_from_the_page(client, draft, leader):
     client.force_login(leader)
 
-    response = client.post(reverse("meetings:meeting_convene", args=[draft.pk]))
+    response = client.post(
+        reverse("meetings:meeting_convene", args=[draft.pk]), {"confirmed": "on"}
+    )
 
     draft.refresh_from_db()
     assert draft.status == "convened"
@@ -571,7 +576,9 @@ def test_opening_without_quorum_is_refused_and_recorded(client, convened, check_
     check_in_first(convened, 10)
     client.force_login(leader)
 
-    response = client.post(reverse("meetings:meeting_open", args=[convened.pk]))
+    response = client.post(
+        reverse("meetings:meeting_open", args=[convened.pk]), {"confirmed": "on"}
+    )
 
     assert messages_after(client, response) == [
         "No quorum: 10 of 16 members present, 11 needed (Art. 12: more than two-thirds)."
@@ -588,9 +595,12 @@ def test_a_member_checks_in_once_check_in_is_open(client, convened, member, offi
 
     too_early = messages_after(client, client.post(url))
     services.set_check_in_open(actor=office_clerk, meeting=convened, is_open=True)
-    checked_in = client.post(url, {"next": "https://evil.example/"})
+    no_code = messages_after(client, client.post(url))
+    code = services.check_in_code(convened)
+    checked_in = client.post(url, {"next": "https://evil.example/", "code": code})
 
     assert too_early == ["Check-in has not been opened yet."]
+    assert no_code == ["Scan the code on the room's screen to check in."]
     assert checked_in["Location"] == convened.get_absolute_url()  # no foreign redirect
     mine.refresh_from_db()
     assert mine.present is True
@@ -605,7 +615,7 @@ def test_check_in_from_the_motion_page_returns_there(client, convened, member, o
 
     response = client.post(
         reverse("meetings:attendance_check_in", args=[mine.pk]),
-        {"next": motion.get_absolute_url()},
+        {"next": motion.get_absolute_url(), "code": services.check_in_code(convened)},
     )
 
     assert response["Location"] == motion.get_absolute_url()

@@ -172,7 +172,9 @@ def test_the_office_adds_fills_and_vacates_a_liaison_seat(client, office_clerk, 
     assert ("unit_liaison", "新联络员") in unit_seat_rows(filled)
     assert UnitUserObjectPermission.objects.filter(user=person).count() == 1
 
-    vacated = client.post(f"/units/finance/seats/{seat.pk}/vacate/", {"ended_on": "2025-10-01"})
+    vacated = client.post(
+        f"/units/finance/seats/{seat.pk}/vacate/", {"ended_on": "2025-10-01", "confirmed": "on"}
+    )
 
     assert messages_of(vacated) == [("success", "Seat vacated.")]
     appointment.refresh_from_db()
@@ -263,7 +265,9 @@ def test_only_the_office_keeps_a_units_seats(request, client, finance, liaison, 
             f"/units/finance/seats/{vacant.pk}/fill/",
             {"person": liaison.pk if who != "liaison" else person.pk, "started_on": "2025-09-01"},
         ),
-        client.post(f"/units/finance/seats/{held.pk}/vacate/", {"ended_on": "2025-09-01"}),
+        client.post(
+            f"/units/finance/seats/{held.pk}/vacate/", {"ended_on": "2025-09-01", "confirmed": "on"}
+        ),
     ]
 
     assert [r.status_code for r in responses] == [403, 403, 403]

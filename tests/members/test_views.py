@@ -248,7 +248,9 @@ def test_office_clerk_fills_and_vacates_a_seat(client, office_clerk, roster, out
     )
     assert "访客" in holders(filled)
 
-    vacated = client.post(f"/seats/{seat.pk}/vacate/", {"ended_on": "2025-10-01"}, follow=True)
+    vacated = client.post(
+        f"/seats/{seat.pk}/vacate/", {"ended_on": "2025-10-01", "confirmed": "on"}, follow=True
+    )
 
     assert '<li class="success">Seat vacated.</li>' in vacated.text
     appointment.refresh_from_db()
@@ -324,7 +326,7 @@ def test_bad_vacate_gives_a_message_and_changes_nothing(
     in_english(client).force_login(office_clerk)
     before = state()
 
-    response = client.post(f"/seats/{seat.pk}/vacate/", {"ended_on": ended_on})
+    response = client.post(f"/seats/{seat.pk}/vacate/", {"ended_on": ended_on, "confirmed": "on"})
 
     assert messages_of(response) == [("error", message)]
     assert state() == before
