@@ -276,9 +276,8 @@ def seat_vacate(request: SignedInRequest, seat_id: int) -> HttpResponse:
     seat = _seat_for_manager(request, seat_id)
     return post_step(
         request,
-        lambda ended_on, confirmed: services.vacate_seat(
-            actor=request.user, seat=seat, ended_on=ended_on
-        ),
+        # The form's "I confirm" box is for the person, not the service.
+        lambda confirmed, **fields: services.vacate_seat(actor=request.user, seat=seat, **fields),
         success=_("Seat vacated."),
         then=seat.owner,
         form=VacateSeatForm(request.POST),
@@ -385,9 +384,8 @@ def unit_seat_vacate(request: SignedInRequest, code: str, seat_id: int) -> HttpR
     seat = _unit_seat_for_manager(request, code, seat_id)
     return post_step(
         request,
-        lambda ended_on, confirmed: services.vacate_seat(
-            actor=request.user, seat=seat, ended_on=ended_on
-        ),
+        # The form's "I confirm" box is for the person, not the service.
+        lambda confirmed, **fields: services.vacate_seat(actor=request.user, seat=seat, **fields),
         success=_("Seat vacated."),
         then=seat.owner,
         form=VacateSeatForm(request.POST),

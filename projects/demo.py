@@ -9,6 +9,7 @@ say they are demo accounts.
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from meetings import services as meeting_services
@@ -16,7 +17,7 @@ from meetings.demo import _past_start
 from meetings.models import Meeting
 from members import services as member_services
 from members.demo import DEMO_PASSWORD
-from members.models import Body, Role, Seat, Unit, UnitRole, User
+from members.models import Appointment, Body, Role, Seat, Unit, UnitRole, User
 from projects import services
 from projects.models import Acceptance, Call
 
@@ -122,7 +123,15 @@ def _approve_by_vote(call: Call, people: dict[str, User]) -> Meeting:
         location="行政楼第二会议室",
     )
     request = services.put_on_agenda(actor=people["zhaoman"], call=call, meeting=meeting)
-    meeting_services.convene_meeting(actor=leader, meeting=meeting)
+    # Art. 12: convened before it was held (on the record: a day before, or the roster's day).
+    seated_since = Appointment.objects.seated_in(body).voting().aggregate(d=Max("started_on"))["d"]
+    convened = starts_at - dt.timedelta(days=1)
+    if seated_since is not None:
+        roster_day = timezone.make_aware(dt.datetime.combine(seated_since, dt.time(0, 0)))
+        convened = max(convened, roster_day)
+    if convened >= starts_at:
+        convened = starts_at - dt.timedelta(minutes=1)
+    meeting_services.convene_meeting(actor=leader, meeting=meeting, now=convened)
     for member in meeting.expected_members.all():
         meeting_services.check_in(actor=clerk, member=member, by_office=True)
     meeting_services.open_meeting(actor=leader, meeting=meeting)

@@ -22,7 +22,7 @@ from members import services as roster_services
 from members.models import Role, Seat, Unit, UnitRole
 
 # The meetings grid's world and its fixtures, shared rather than copied.
-from tests.meetings.conftest import convened, draft, starts_at  # noqa: F401
+from tests.meetings.conftest import bare_draft, convened, draft, starts_at  # noqa: F401
 from tests.meetings.test_meeting_permissions import GRID as MEETING_GRID
 from tests.meetings.test_meeting_permissions import world  # noqa: F401
 

@@ -17,7 +17,14 @@ from followup.workdays import load_calendar
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Decision, Notification
 from members.models import Unit
-from tests.meetings.conftest import check_in_first, convened, draft, in_session, starts_at  # noqa: F401
+from tests.meetings.conftest import (  # noqa: F401
+    bare_draft,
+    check_in_first,
+    convened,
+    draft,
+    in_session,
+    starts_at,
+)
 
 D = dt.date
 

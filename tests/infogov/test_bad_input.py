@@ -29,7 +29,7 @@ ID_ROUTES = sorted({r for r in _routes(get_resolver().url_patterns) if "<id:" in
 def test_every_id_in_a_path_is_bounded():
     # No <int:...> is left in the portal's own URLconfs: each is an <id:...>.
     assert not [r for r in _routes(get_resolver().url_patterns) if "<int:" in r]
-    assert len(ID_ROUTES) == 79
+    assert len(ID_ROUTES) == 87
 
 
 @pytest.mark.parametrize("route", ID_ROUTES)

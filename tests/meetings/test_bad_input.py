@@ -105,7 +105,9 @@ def test_a_convened_meetings_invitation_is_mailed(
     client.force_login(leader)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("meetings:meeting_convene", args=[draft.pk]))
+        response = client.post(
+            reverse("meetings:meeting_convene", args=[draft.pk]), {"confirmed": "on"}
+        )
 
     assert response.status_code == 302
     assert [m for m in get_messages(response.wsgi_request)][-1].level_tag == "success"

@@ -140,6 +140,7 @@ def test_a_meeting_before_dawn_is_dated_lingchen_in_the_minutes(
         starts_at=starts,
         location="网络中心机房",
     )
+    services.add_agenda_item(actor=office_clerk, meeting=meeting, title="网络故障处置")
     meeting = services.convene_meeting(actor=leader, meeting=meeting)
     check_in_first(meeting, 16)
     services.open_meeting(actor=leader, meeting=meeting)

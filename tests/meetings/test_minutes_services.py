@@ -143,8 +143,9 @@ def test_the_minutes_say_a_matter_was_not_adopted(roster, office_clerk, leader, 
 
     document = documents.build_document(closed.minutes.get())
 
-    assert (document.items[0].outcome, document.items[0].forwarded_to) == ("未通过", "")
-    assert "会议决定（未通过）：不予通过。" in pdf._item_lines(document.items[0])
+    (line,) = [i for i in document.items if i.title == "审议方案"]
+    assert (line.outcome, line.forwarded_to) == ("未通过", "")
+    assert "会议决定（未通过）：不予通过。" in pdf._item_lines(line)
 
 
 def test_facts_cannot_be_edited_only_title_narrative_and_distribution(closed, office_clerk):

@@ -29,6 +29,7 @@ from meetings.rules import CHECK_IN_CODE_VALID_SECONDS
 from meetings.services import MeetingError
 from members.models import User
 from tests.html import messages_after
+from tests.meetings import ballot_helpers
 from tests.meetings.minutes_helpers import hold_meeting, submitted_minutes
 
 
@@ -100,7 +101,7 @@ def test_a_show_of_hands_refuses_the_absent_and_the_voted(
 def test_a_secret_ballot_is_not_taken_by_hands(session, office_clerk, leader, english):
     item = services.add_agenda_item(actor=leader, meeting=session, title="无记名事项")
     motion = services.create_motion(actor=leader, item=item, text="同意", method="secret")
-    services.open_vote(actor=leader, motion=motion)
+    ballot_helpers.open_vote(actor=leader, motion=motion)
     member = _present(session)[0]
 
     with pytest.raises(MeetingError, match="not taken by a show of hands"):

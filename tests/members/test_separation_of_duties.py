@@ -91,7 +91,9 @@ def test_the_clerks_self_appointment_is_refused_at_every_step(client, office_cle
     before = state()
 
     for seat in (leader_seat, deputy_seat):
-        response = client.post(f"/seats/{seat.pk}/vacate/", {"ended_on": "2025-09-01"})
+        response = client.post(
+            f"/seats/{seat.pk}/vacate/", {"ended_on": "2025-09-01", "confirmed": "on"}
+        )
         assert messages_of(response)[-1] == ("error", ADMIN_ONLY)
     assert state() == before
 
@@ -200,6 +202,7 @@ def test_vacating_the_leader_cites_the_removal_document_and_shows_on_their_page(
         f"/seats/{seat.pk}/vacate/",
         {
             "ended_on": "2025-09-01",
+            "confirmed": "on",
             "document_number": "校任〔2025〕9号",
             "document_date": "2025-08-30",
         },

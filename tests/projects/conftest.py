@@ -143,6 +143,8 @@ def lg_meeting_in_session(roster, clerk: User, leader: User) -> Meeting:
         starts_at=timezone.now() + dt.timedelta(days=1),
         location="行政楼第三会议室",
     )
+    # Art. 12: a meeting is convened with an agenda; the projects' item joins it later.
+    meeting_services.add_agenda_item(actor=clerk, meeting=meeting, title="通报信息化工作进展")
     meeting = meeting_services.convene_meeting(actor=leader, meeting=meeting)
     for member in meeting.expected_members.all():
         meeting_services.check_in(actor=clerk, member=member, by_office=True)
