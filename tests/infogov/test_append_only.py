@@ -22,6 +22,7 @@ PROTECTED = {
     "meetings_decision": None,
     "meetings_issuedminutes": None,
     "meetings_ballot": None,
+    "meetings_attendanceevent": None,  # the attendance history (issue 13)
     # A motion once counted: closed, and named or a secret ballot counted by its scrutineers.
     "meetings_motion": "old.status = 'closed' AND (old.method <> 'secret' OR old.counted <> '')",
 }

@@ -105,7 +105,8 @@ def meeting_in_session(body: Body, leader: User) -> Meeting:
         body=body,
         kind=Meeting.Kind.LG_SPECIAL,
         title="并发表决测试",
-        starts_at=timezone.now(),
+        # Art. 12: convened before it starts; the session opens at once all the same.
+        starts_at=timezone.now() + dt.timedelta(minutes=5),
         location="行政楼第一会议室",
     )
     services.add_agenda_item(actor=leader, meeting=meeting, title="审议事项")
