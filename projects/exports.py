@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from projects.models import Allocation, BudgetLine, Call, Category, Proposal
 from projects.rules import APPROVED_STATUSES, ProposalStatus
@@ -88,7 +89,13 @@ class Overview:
 
 
 def _figure_labels():
-    return [_("Submitted"), _("Recommended"), _("Approved"), _("Funded"), _("Contracted")]
+    return [
+        _("Submitted"),
+        _("Recommended"),
+        pgettext("project", "Approved"),
+        _("Funded"),
+        _("Contracted"),
+    ]
 
 
 def overview(call: Call) -> Overview:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import User
 from projects.models import Acceptance, Category, Proposal
@@ -29,7 +30,7 @@ class DateInput(forms.DateInput):
 
 class CallForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("project", "title"), max_length=200)
     guidelines = forms.CharField(label=_("guidelines"), widget=forms.Textarea, required=False)
     opens_on = forms.DateField(label=_("opens on"), widget=DateInput)
     closes_on = forms.DateField(label=_("closes on"), widget=DateInput)
@@ -61,7 +62,7 @@ class ProposalForm(forms.ModelForm):
 
 class BudgetLineForm(forms.Form):
     category = forms.CharField(label=_("budget category"), max_length=60)
-    item = forms.CharField(label=_("item"), max_length=200)
+    item = forms.CharField(label=pgettext_lazy("budget line", "item"), max_length=200)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=1_000_000)
     unit_price_fen = YuanField(label=_("unit price (yuan)"))
 
@@ -123,7 +124,9 @@ class AllocationForm(forms.Form):
 
 
 class TenderForm(forms.Form):
-    method = forms.ChoiceField(label=_("method"), choices=TenderMethod.choices)
+    method = forms.ChoiceField(
+        label=pgettext_lazy("tender", "method"), choices=TenderMethod.choices
+    )
     tendered_on = forms.DateField(label=_("date"), widget=DateInput)
     winner = forms.CharField(label=_("winner"), max_length=200)
     contract_fen = YuanField(label=_("contract amount (yuan)"))
@@ -143,7 +146,7 @@ class GoLiveForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("project", "title"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=DateInput)
 
 

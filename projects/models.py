@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import AgendaItem, Motion
 from members.models import Unit
@@ -42,7 +43,7 @@ class Call(models.Model):
     """征集: the Work Group's call for a year's projects (Art. 8 (3))."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("project", "title"), max_length=200)
     guidelines = models.TextField(_("guidelines"), blank=True)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
@@ -96,7 +97,7 @@ class Proposal(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="proposals"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("project", "title"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     need = models.TextField(_("need"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
@@ -165,7 +166,7 @@ class BudgetLine(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(_("budget category"), max_length=60)
-    item = models.CharField(_("item"), max_length=200)
+    item = models.CharField(pgettext_lazy("budget line", "item"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
@@ -311,7 +312,9 @@ class Tender(models.Model):
     """State Assets' tender of a project (Art. 10 (4))."""
 
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="tender")
-    method = models.CharField(_("method"), max_length=20, choices=TenderMethod.choices)
+    method = models.CharField(
+        pgettext_lazy("tender", "method"), max_length=20, choices=TenderMethod.choices
+    )
     tendered_on = models.DateField(_("date"))
     winner = models.CharField(_("winner"), max_length=200)
     contract_fen = models.PositiveBigIntegerField(_("contract amount (fen)"))
@@ -362,7 +365,7 @@ class Milestone(models.Model):
     """A milestone of an approved project; overdue ones open a follow-up item (督办)."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="milestones")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("project", "title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     report = models.TextField(_("progress report"), blank=True)

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalStatus(TextChoices):
@@ -23,7 +24,7 @@ class ProposalStatus(TextChoices):
     RECOMMENDED = "recommended", _("Recommended")
     REJECTED = "rejected", _("Not recommended")
     ON_AGENDA = "on_agenda", _("Before the Leading Group")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("project", "Approved")
     NOT_APPROVED = "not_approved", _("Not approved")
     CONTRACTED = "contracted", _("Contracted")
     FIRST_ACCEPTED = "first_accepted", _("First acceptance passed")

@@ -59,6 +59,8 @@ def lg_meeting(people) -> Meeting:
         starts_at=timezone.now() + dt.timedelta(minutes=30),
         location="行政楼第二会议室",
     )
+    # Art. 12: convened with an agenda; the recommendation joins it as its own item.
+    meeting_services.add_agenda_item(actor=clerk, meeting=meeting, title="通报信息化工作进展")
     meeting_services.convene_meeting(actor=leader, meeting=meeting)
     for member in meeting.expected_members.all():
         meeting_services.check_in(actor=clerk, member=member, by_office=True)

@@ -5,6 +5,7 @@ from meetings import services
 from meetings.ballots import keys
 from meetings.ballots.models import ScrutineerKey
 from meetings.models import ExpectedMember, Motion
+from members.demo import DEMO_PASSWORD
 from members.models import User
 from tests.factories import PASSWORD
 
@@ -42,12 +43,18 @@ def open_vote(*, actor: User, motion: Motion, n: int = 2):
     return services.open_vote(actor=actor, motion=motion, scrutineers=people)
 
 
+def password_of(person: User) -> str:
+    """The password a test person's ballot key opens with: the tests' own, or the demo's for
+    the demo roster that the browser tests load (every annex person signs in with it)."""
+    return PASSWORD if person.check_password(PASSWORD) else DEMO_PASSWORD
+
+
 def count(motion: Motion, people: list[User] | None = None) -> Motion:
     """Both (or the given) scrutineers confirm the count of a closed secret ballot."""
     if people is None:
         people = [s.person for s in motion.scrutineers.select_related("person")[:2]]
     for person in people:
-        motion = services.count_secret(actor=person, motion=motion, password=PASSWORD)
+        motion = services.count_secret(actor=person, motion=motion, password=password_of(person))
     motion.refresh_from_db()
     return motion
 
