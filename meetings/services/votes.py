@@ -413,6 +413,29 @@ def _save_result(motion: Motion, yes: int, no: int, abstain: int, counted: str) 
     return result
 
 
+def _count_stands(
+    actor: User, motion: Motion, yes: int, no: int, abstain: int, counted: str
+) -> None:
+    """A secret ballot's totals stand (decrypted, or on paper confirmed by two scrutineers):
+    the result is saved, the shares destroyed, the count audited, and the apps above told."""
+    result = _save_result(motion, yes, no, abstain, counted)
+    ballots.destroy_shares(motion)
+    how = {"verified": True} if counted == Motion.Counted.CRYPTO else {"paper": True}
+    audit.record(
+        actor=actor,
+        action="vote.counted",
+        obj=motion,
+        after={
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "passed": result.passed,
+            **how,
+        },
+    )
+    signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
+
+
 def _lock_uncounted(motion: Motion, actor: User) -> tuple[Motion, Scrutineer]:
     """The closed, uncounted secret ballot locked, and the actor's scrutineer row."""
     motion = _lock_motion(motion)
@@ -460,21 +483,7 @@ def count_secret(*, actor: User, motion: Motion, password: str) -> Motion:
     audit.record(actor=actor, action="vote.count_confirmed", obj=motion)
     if rules.art13_may_count(confirmed=confirmed):
         count = ballots.count_now(motion, motion.receipts.count())
-        result = _save_result(motion, count.yes, count.no, count.abstain, Motion.Counted.CRYPTO)
-        ballots.destroy_shares(motion)
-        audit.record(
-            actor=actor,
-            action="vote.counted",
-            obj=motion,
-            after={
-                "yes": result.yes,
-                "no": result.no,
-                "abstain": result.abstain,
-                "passed": result.passed,
-                "verified": True,
-            },
-        )
-        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
+        _count_stands(actor, motion, count.yes, count.no, count.abstain, Motion.Counted.CRYPTO)
     return motion
 
 
@@ -507,21 +516,7 @@ def confirm_paper_count(*, actor: User, motion: Motion, password: str) -> Motion
     audit.record(actor=actor, action="vote.paper_confirmed", obj=motion)
     confirmed = Scrutineer.objects.filter(motion=motion, paper_confirmed=True).count()
     if rules.art13_may_count(confirmed=confirmed):
-        result = _save_result(motion, paper.yes, paper.no, paper.abstain, Motion.Counted.PAPER)
-        ballots.destroy_shares(motion)
-        audit.record(
-            actor=actor,
-            action="vote.counted",
-            obj=motion,
-            after={
-                "yes": result.yes,
-                "no": result.no,
-                "abstain": result.abstain,
-                "passed": result.passed,
-                "paper": True,
-            },
-        )
-        signals.motion_counted.send(sender=Motion, motion=motion, actor=actor)
+        _count_stands(actor, motion, paper.yes, paper.no, paper.abstain, Motion.Counted.PAPER)
     return motion
 
 
