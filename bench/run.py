@@ -469,13 +469,14 @@ def query_counts(scene) -> dict[str, dict[int, int]]:
     from django.test import Client as DjangoClient
     from django.test.utils import CaptureQueriesContext
 
+    from bench import seed
     from members.models import User
 
     member = User.objects.get(username="yanzushu")  # a plain member, expected in every meeting
     counts: dict[str, dict[int, int]] = {}
     for role, person in (("member", member), ("chair", scene.leader)):
         client = DjangoClient(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE=LANGUAGE)
-        client.force_login(person)
+        client.force_login(person, backend=seed.login_backend())
         for meeting, motion in ((scene.meeting16, scene.open16), (scene.meeting500, scene.open500)):
             size = meeting.expected_members.count()
             for page, (url, headers) in polled_pages(meeting, motion).items():
@@ -486,7 +487,10 @@ def query_counts(scene) -> dict[str, dict[int, int]]:
                     with CaptureQueriesContext(connection) as ctx:
                         response = client.get(url, headers=headers)
                     if response.status_code != 200:
-                        raise BenchError(f"{page} answered {response.status_code} in process")
+                        raise BenchError(
+                            f"{page} answered {response.status_code} in process "
+                            f"({response.get('Location', '')})"
+                        )
                     counts.setdefault(f"{page}, {role}, {state}", {})[size] = len(
                         ctx.captured_queries
                     )

@@ -45,7 +45,7 @@ class Scene:
     open16: Motion  # the named vote open in the 16 meeting, and in the 500 one
     open500: Motion
     voters: list[User]  # the 300 expected members of the bench meeting
-    scrutineers: list[User]  # two of them, with ballot keys under SCRUTINEER_PASSWORD
+    scrutineers: list[User]  # two of them: password and ballot key SCRUTINEER_PASSWORD
 
 
 SCRUTINEER_PASSWORD = "bench-scrutineer"
@@ -70,14 +70,17 @@ def add_voting_members(body: Body, day: dt.date, n: int, prefix: str) -> None:
 
 
 def meeting_in_session(body: Body, leader: User, title: str) -> Meeting:
+    """Drafted to start in an hour with a first item (Art. 12: a meeting is called ahead of
+    its start, with an agenda), convened, everyone checked in, opened."""
     meeting = services.draft_meeting(
         actor=leader,
         body=body,
         kind=Meeting.Kind.LG_SPECIAL,
         title=title,
-        starts_at=timezone.now(),
+        starts_at=timezone.now() + dt.timedelta(hours=1),
         location="行政楼第一会议室",
     )
+    services.add_agenda_item(actor=leader, meeting=meeting, title="通报")
     meeting = services.convene_meeting(actor=leader, meeting=meeting)
     for member in meeting.expected_members.all():
         services.check_in(actor=leader, member=member, by_office=True)
@@ -137,8 +140,10 @@ def seed(rounds: int) -> Scene:
     assert len(voters) == 300
     assert meeting500.expected_members.count() == 500
     # Two present members count the secret ballots (meetings.ballots), with ballot keys.
-    scrutineers = voters[:2]
-    for person in scrutineers:
+    scrutineers = [person for person in voters if person.pk != leader.pk][:2]  # not the chair
+    for person in scrutineers:  # they confirm the count with their login password
+        person.set_password(SCRUTINEER_PASSWORD)
+        person.save(update_fields=["password"])
         keys.make_key(person, SCRUTINEER_PASSWORD)
     return Scene(
         leader,
@@ -155,13 +160,17 @@ def seed(rounds: int) -> Scene:
     )
 
 
+def login_backend() -> str:
+    """The first backend that reads people back (axes' backend, first, only counts failures)."""
+    return next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
+
+
 def sessions_for(people: list[User]) -> dict[int, str]:
     """A logged-in session row for each person, as a login leaves it; {user id: session key}."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    # The first backend that reads people back (axes' backend, first, only counts failures).
-    backend = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
-    )
+    backend = login_backend()
     expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     keys, rows = {}, []
     for person in people:
