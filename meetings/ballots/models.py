@@ -1,7 +1,7 @@
 """The secret ballot's rows: each person's wrapped key pair, a motion's scrutineers with their
 sealed shares and partial decryptions, the ballots, and paper totals.
 
-Registered with the meetings app (``meetings/models.py`` imports this module at its end); the
+Registered with the meetings app (``meetings/models/__init__.py`` imports this module); the
 other models are named by string.
 
 R-VOTE-1: a Ballot row has no voter, no time and no orderable key: its primary key is its

@@ -1,9 +1,9 @@
 """The minutes' rows (Art. 15-16): the draft the Office writes, the numbers a body has used,
 the issued documents, where they were sent and who has read them.
 
-The models belong to the meetings app (``meetings/models.py`` imports this module at its end so
-that Django registers them); they name the other models by string, so that this module imports
-nothing of meetings but the minutes' own rules.
+The models belong to the meetings app (``meetings/models/__init__.py`` imports this module
+after the others so that Django registers them); they name the other models by string, so that
+this module imports nothing of meetings but the minutes' own rules.
 """
 
 from django.conf import settings

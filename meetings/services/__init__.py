@@ -3,7 +3,9 @@
 - convening.py: drafting, rescheduling, convening, postponing, cancelling;
 - attendance.py: answers, check-in, the quorum gate, opening and closing the session;
 - agenda.py: agenda items, their materials, non-voting attendees;
-- votes.py: motions, opening, casting, closing, counting and deferring votes (the secret
+- votes.py: motions, opening, casting, closing and deferring votes (a show of hands is
+  counted as it closes);
+- counting.py: counting a closed secret ballot, by its scrutineers or on paper (the secret
   ballot's cryptography in meetings.ballots);
 - decisions.py: how each item ended, and its forwarding;
 - notifications.py: notifications in the portal and invitations by mail;
@@ -49,6 +51,7 @@ from meetings.services.convening import (
     postpone_meeting,
     reschedule_meeting,
 )
+from meetings.services.counting import confirm_paper_count, count_secret, record_paper_count
 from meetings.services.decisions import record_decision
 from meetings.services.errors import InvalidTransition, MeetingError, QuorumNotMet
 from meetings.services.notifications import mark_notifications_read, unread_count
@@ -57,13 +60,10 @@ from meetings.services.votes import (
     cast_ballot,
     cast_vote,
     close_vote,
-    confirm_paper_count,
-    count_secret,
     counts,
     create_motion,
     defer_vote,
     open_vote,
-    record_paper_count,
     record_show_of_hands,
     voted_count,
     voter_view,
