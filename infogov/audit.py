@@ -39,7 +39,7 @@ def record(
         after=after,
         at=timezone.now(),
     )
-    # robust: the change has committed; an entry that could not be linked now (the chain was
-    # busy past the lock timeout) is linked by the next one, or by manage.py verify_audit.
+    # robust: the change has committed; should linking fail (a lost connection), the entry
+    # is linked by the next linker, or by manage.py verify_audit.
     transaction.on_commit(auditchain.link_pending, robust=True)
     return entry

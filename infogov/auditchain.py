@@ -28,11 +28,11 @@ the change it records, and linked by ``link_pending`` once that transaction has 
 (infogov.audit says why). So the chain's order is the order in which entries committed, which
 is not always the order of their ids. The database lets a row be updated once, to fill its
 link, and never otherwise (migration 0005). Linking is serialised, so that two linkers never
-take the same ``seq``: on PostgreSQL by a transaction-level advisory lock taken before the head
-is read (not ``select_for_update`` of the last entry: a linker that waited for that row's lock
-would still read the old head, which its snapshot predates); on SQLite its IMMEDIATE
-transactions already serialise writers. One linker links every entry committed so far, so in
-a burst of votes most find nothing left to do.
+take the same ``seq``: on PostgreSQL by an advisory lock taken before the head is read (not
+``select_for_update`` of the last entry: a linker that waited for that row's lock would still
+read the old head, which its snapshot predates); on SQLite its IMMEDIATE transactions already
+serialise writers. A linker never waits for the lock: the one holding it links every entry
+committed so far, and looks again when done (``link_pending`` says why nothing is missed).
 """
 
 import datetime as dt
@@ -54,11 +54,9 @@ from infogov.models import AuditEntry, AuditVerification
 
 VERSION = "infogov.audit/1"
 GENESIS = "0" * 64
-# PostgreSQL advisory lock (namespace, key) held by a linker until its transaction ends;
+# PostgreSQL advisory lock (namespace, key) a linker holds for its session while it links;
 # meetings.services.VOTE_LOCK_NAMESPACE is 7301.
 LOCK_NAMESPACE, LOCK_KEY = 7302, 0
-# How long a linker waits for the lock; one that gives up leaves its entries to the next.
-LOCK_TIMEOUT = "10s"
 # Entries linked per transaction.
 LINK_BATCH = 1000
 # An entry still unlinked this long after it was written is reported (state): its linker
@@ -134,22 +132,24 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lock() -> None:
-    """Take the chain's lock until this transaction ends (PostgreSQL; SQLite's IMMEDIATE
-    transactions serialise writers already). Only inside a transaction: outside one the lock
-    would go at once. OperationalError if another linker holds it past LOCK_TIMEOUT."""
+def _try_lock() -> bool:
+    """Take the chain's lock for this session if no other linker holds it (PostgreSQL; on
+    SQLite, whose IMMEDIATE transactions serialise writers already, always True)."""
     if connection.vendor != "postgresql":
-        return
+        return True
     with connection.cursor() as cursor:
-        # One round trip; the constants are the module's own, no input reaches the statement.
-        cursor.execute(
-            f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
-            f" SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {LOCK_KEY})"
-        )
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, LOCK_KEY])
 
 
 def head() -> tuple[int, str]:
-    """The chain's last link (seq, hash), or (0, GENESIS); read after ``lock()``, so that the
+    """The chain's last link (seq, hash), or (0, GENESIS); read under the lock, so that the
     read (whose snapshot its own statement takes) sees the links of the linker before."""
     last = (
         AuditEntry.objects.filter(seq__isnull=False)
@@ -163,25 +163,48 @@ def head() -> tuple[int, str]:
 def link_pending() -> int:
     """Link every committed entry not yet linked, oldest id first, each after the chain's head;
     return how many. Called when a transaction that wrote entries commits (infogov.audit) and
-    by ``verify_audit``; a linker that cannot get the lock in time raises OperationalError and
-    links nothing. A linker that finds its entries linked by the one before (most of a burst's)
-    costs the lock and one read."""
+    by ``verify_audit``.
+
+    A linker that finds the lock taken leaves at once (one query: most of a burst's): the
+    holder links its entries. For the holder looks again once it has let the lock go, and
+    links again whatever it finds (taking the lock anew, or leaving it to whoever took it
+    since). So an entry committed before a linker found the lock taken is seen by the holder's
+    second look, which comes after that holder let go, and so after the entry committed."""
+    linked = 0
+    while _try_lock():
+        try:
+            linked += _link_batches()
+        finally:
+            _unlock()
+        if connection.vendor != "postgresql" or not _waiting():
+            break
+    return linked
+
+
+def _waiting() -> bool:
+    return AuditEntry.objects.filter(seq__isnull=True).exists()
+
+
+def _link_batches() -> int:
+    """Under the lock: link what is pending, LINK_BATCH entries per transaction."""
     linked = 0
     while True:
         with transaction.atomic():
-            lock()
             pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:LINK_BATCH])
             if not pending:
                 return linked
             seq, prev_hash = head()
+            # AuditEntry's own queryset refuses updates; this one fills the links, which is the
+            # one update the database lets through (migration 0005). One UPDATE per entry: a
+            # burst's linker has one or a few, and bulk_update's CASE costs more to build.
+            linker: models.QuerySet[AuditEntry] = models.QuerySet(AuditEntry)
             for entry in pending:
                 seq += 1
                 entry.seq, entry.prev_hash = seq, prev_hash
                 entry.hash = prev_hash = entry_hash({name: getattr(entry, name) for name in HASHED})
-            # AuditEntry's own queryset refuses updates; this one fills the links, which is the
-            # one update the database lets through (migration 0005).
-            linker: models.QuerySet[AuditEntry] = models.QuerySet(AuditEntry)
-            linker.bulk_update(pending, ["seq", "prev_hash", "hash"])
+                linker.filter(pk=entry.pk).update(
+                    seq=seq, prev_hash=entry.prev_hash, hash=entry.hash
+                )
         linked += len(pending)
         if len(pending) < LINK_BATCH:
             return linked
