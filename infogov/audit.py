@@ -1,5 +1,14 @@
-"""The one way services record what they changed: an entry appended to the hash chain
-(infogov.auditchain)."""
+"""The one way services record what they changed: an entry in the audit trail, which becomes
+a link of the hash chain (infogov.auditchain) as soon as the transaction that wrote it commits.
+
+The entry is written inside the service's transaction, so it commits or rolls back with the
+change it records: none is lost, none is left for a change that did not happen. Its link (its
+place in the chain and its hash) is written just after the commit, by ``auditchain.link_pending``
+in a transaction of its own. Linking takes the chain's lock; taking it inside the service's
+transaction would hold it through that transaction's commit, so that every service writing
+an entry, every vote of a burst among them, would commit one after another
+(``make bench``: tests/infogov/test_auditchain.py says what linking after the commit keeps).
+"""
 
 from typing import Any
 
@@ -18,41 +27,19 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an audit entry for ``obj``; call inside the service's transaction, which then
-    holds the chain (auditchain.head) until it ends, so call it last."""
-    values = {**_values(actor, action, obj, before, after), "at": timezone.now()}
-    with transaction.atomic(savepoint=False):  # its own transaction if called outside one
-        return AuditEntry.objects.create(**values, **_link(values))
-
-
-def _values(
-    actor: Any,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    return {
-        "actor": actor if getattr(actor, "pk", None) else None,
-        "action": action,
-        "object_type": obj._meta.label,
-        "object_id": str(obj.pk),
-        "object_repr": str(obj)[:200],
-        "before": before,
-        "after": after,
-    }
-
-
-def _link(values: dict[str, Any]) -> dict[str, Any]:
-    return auditchain.link(
-        {
-            "at": values["at"],
-            "actor_id": getattr(values["actor"], "pk", None),
-            "action": values["action"],
-            "object_type": values["object_type"],
-            "object_id": values["object_id"],
-            "object_repr": values["object_repr"],
-            "before": auditchain.stored_json(values["before"]),
-            "after": auditchain.stored_json(values["after"]),
-        }
+    """Append an audit entry for ``obj`` to the service's transaction (its own if called
+    outside one); it is linked into the chain once that transaction commits."""
+    entry = AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+        at=timezone.now(),
     )
+    # robust: the change has committed; should linking fail (a lost connection), the entry
+    # is linked by the next linker, or by manage.py verify_audit.
+    transaction.on_commit(auditchain.link_pending, robust=True)
+    return entry

@@ -1,4 +1,4 @@
-"""The audit trail as a hash chain: the encoding of an entry, appending a link, checking a run.
+"""The audit trail as a hash chain: the encoding of an entry, linking entries, checking a run.
 
 Each entry has a dense sequence number ``seq`` (1, 2, 3, ..., unique), the hash of the entry
 before it (``prev_hash``; the first entry's is ``GENESIS``) and its own ``hash``: the SHA-256,
@@ -18,17 +18,21 @@ in lower-case hex, of the UTF-8 bytes of this canonical JSON array (version 1)::
 
 So changing any field of an entry changes its hash; removing an entry leaves a gap in ``seq``;
 inserting one or rewriting one and its hash breaks the link of the entry after it. The row's
-``id`` is not covered (ids are storage, not record); ``verify`` checks they rise with ``seq``.
-A chain rewritten from some entry to its end is consistent in itself: ``verify_audit`` compares
-it with the last link it verified (``AuditVerification``), and its summary line prints the head
-hash so that it can be kept outside the database too.
+``id`` is not covered (ids are storage, not record). A chain rewritten from some entry to its
+end is consistent in itself: ``verify_audit`` compares it with the last link it verified
+(``AuditVerification``), and its summary line prints the head hash so that it can be kept
+outside the database too.
 
-Appending is serialised, so that two writers never take the same ``seq``: on PostgreSQL by a
-transaction-level advisory lock taken before the head is read (not ``select_for_update`` of the
-last entry: a writer that waited for that row's lock would still read the old head, which its
-snapshot predates; and not a chain-head row either, which every append would have to update,
-so the serving role would need UPDATE on it); on SQLite its IMMEDIATE transactions already
-serialise writers.
+An entry is written unlinked (``seq``, ``prev_hash`` and ``hash`` null) in the transaction of
+the change it records, and linked by ``link_pending`` once that transaction has committed
+(infogov.audit says why). So the chain's order is the order in which entries committed, which
+is not always the order of their ids. The database lets a row be updated once, to fill its
+link, and never otherwise (migration 0005). Linking is serialised, so that two linkers never
+take the same ``seq``: on PostgreSQL by an advisory lock taken before the head is read (not
+``select_for_update`` of the last entry: a linker that waited for that row's lock would still
+read the old head, which its snapshot predates); on SQLite its IMMEDIATE transactions already
+serialise writers. A linker never waits for the lock: the one holding it links every entry
+committed so far, and looks again when done (``link_pending`` says why nothing is missed).
 """
 
 import datetime as dt
@@ -40,7 +44,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -50,9 +54,14 @@ from infogov.models import AuditEntry, AuditVerification
 
 VERSION = "infogov.audit/1"
 GENESIS = "0" * 64
-# PostgreSQL advisory lock (namespace, key) held by an append until its transaction ends;
+# PostgreSQL advisory lock (namespace, key) a linker holds for its session while it links;
 # meetings.services.VOTE_LOCK_NAMESPACE is 7301.
 LOCK_NAMESPACE, LOCK_KEY = 7302, 0
+# Entries linked per transaction.
+LINK_BATCH = 1000
+# An entry still unlinked this long after it was written is reported (state): its linker
+# failed, and none has run since.
+PENDING_GRACE = dt.timedelta(minutes=5)
 
 # The columns an entry's hash covers, in the order of the encoding (prev_hash last).
 HASHED = (
@@ -123,36 +132,90 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def stored_json(value: Any) -> Any:
-    """Return ``value`` as a JSONField gives it back after saving it (tuples become lists,
-    keys strings), so that its hash is the one ``verify`` recomputes from the row."""
-    return None if value is None else json.loads(json.dumps(value))
+def _try_lock() -> bool:
+    """Take the chain's lock for this session if no other linker holds it (PostgreSQL; on
+    SQLite, whose IMMEDIATE transactions serialise writers already, always True)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, LOCK_KEY])
 
 
 def head() -> tuple[int, str]:
-    """Lock the chain until this transaction ends, and return its last (seq, hash) or
-    (0, GENESIS). Only inside a transaction: outside one the lock would go at once."""
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    # The table name is the model's own, quoted; no input reaches the statement.
-    last = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # nosec B608
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two statements in one round trip: the lock first, so that the read's snapshot
-            # (taken when its own statement starts) includes the append that held it last.
-            cursor.execute(f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {LOCK_KEY}); {last}")
-            cursor.nextset()
-        else:
-            cursor.execute(last)
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    """The chain's last link (seq, hash), or (0, GENESIS); read under the lock, so that the
+    read (whose snapshot its own statement takes) sees the links of the linker before."""
+    last = (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return (cast(int, last[0]), cast(str, last[1])) if last else (0, GENESIS)
 
 
-def link(values: dict[str, Any]) -> dict[str, Any]:
-    """Return the chain fields (seq, prev_hash, hash) of a new entry with ``values`` (the other
-    ``HASHED`` fields), locking the chain until the transaction ends."""
-    seq, prev_hash = head()
-    chained = {**values, "seq": seq + 1, "prev_hash": prev_hash}
-    return {"seq": seq + 1, "prev_hash": prev_hash, "hash": entry_hash(chained)}
+def link_pending() -> int:
+    """Link every committed entry not yet linked, oldest id first, each after the chain's head;
+    return how many. Called when a transaction that wrote entries commits (infogov.audit) and
+    by ``verify_audit``.
+
+    A linker that finds the lock taken leaves at once (one query: most of a burst's): the
+    holder links its entries. For the holder looks again once it has let the lock go, and
+    links again whatever it finds (taking the lock anew, or leaving it to whoever took it
+    since). So an entry committed before a linker found the lock taken is seen by the holder's
+    second look, which comes after that holder let go, and so after the entry committed."""
+    linked = 0
+    while _try_lock():
+        try:
+            linked += _link_batches()
+        finally:
+            _unlock()
+        if connection.vendor != "postgresql" or not _waiting():
+            break
+    return linked
+
+
+def _waiting() -> bool:
+    return AuditEntry.objects.filter(seq__isnull=True).exists()
+
+
+def _link_batches() -> int:
+    """Under the lock: link what is pending, LINK_BATCH entries per transaction."""
+    linked = 0
+    while True:
+        with transaction.atomic():
+            pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:LINK_BATCH])
+            if not pending:
+                return linked
+            seq, prev_hash = head()
+            # AuditEntry's own queryset refuses updates; this one fills the links, which is the
+            # one update the database lets through (migration 0005). One UPDATE per entry: a
+            # burst's linker has one or a few, and bulk_update's CASE costs more to build.
+            linker: models.QuerySet[AuditEntry] = models.QuerySet(AuditEntry)
+            for entry in pending:
+                seq += 1
+                entry.seq, entry.prev_hash = seq, prev_hash
+                entry.hash = prev_hash = entry_hash({name: getattr(entry, name) for name in HASHED})
+                linker.filter(pk=entry.pk).update(
+                    seq=seq, prev_hash=entry.prev_hash, hash=entry.hash
+                )
+        linked += len(pending)
+        if len(pending) < LINK_BATCH:
+            return linked
+
+
+def pending() -> tuple[int, dt.datetime | None]:
+    """How many entries await their link, and when the oldest was written."""
+    row = AuditEntry.objects.filter(seq__isnull=True).aggregate(
+        n=models.Count("id"), oldest=models.Min("at")
+    )
+    return row["n"], row["oldest"]
 
 
 @dataclass(frozen=True)
@@ -174,7 +237,7 @@ class Problem:
     ALTERED = "altered"  # hash mismatch
     REMOVED = "removed"  # gap in sequence
     UNLINKED = "unlinked"  # broken link
-    DISORDERED = "disordered"  # seq not after the one before, or id not rising with seq
+    DISORDERED = "disordered"  # seq not after the one before
     REWRITTEN = "rewritten"  # not the hash verified earlier
     TRUNCATED = "truncated"  # ends before the link verified earlier
 
@@ -292,8 +355,6 @@ def check(rows: Iterable[tuple], *, anchor: Anchor | None = None, resume: bool =
             found = Problem.DISORDERED
         elif prev_hash is not None and entry["prev_hash"] != prev_hash:
             found = Problem.UNLINKED
-        elif entry_id <= prev_id:
-            found = Problem.DISORDERED
         elif _hash_or_none(entry) != entry["hash"]:
             found = Problem.ALTERED
         elif anchor is not None and seq == anchor.seq and entry["hash"] != anchor.hash:
@@ -332,7 +393,7 @@ def verify(
 ) -> Outcome:
     """Check the stored chain (``check``), streamed in seq order: from its start, or with
     ``resume`` from ``anchor``; at most ``limit`` entries."""
-    rows = AuditEntry.objects.order_by("seq").values_list(*COLUMNS)
+    rows = AuditEntry.objects.filter(seq__isnull=False).order_by("seq").values_list(*COLUMNS)
     if resume and anchor is not None:
         rows = rows.filter(seq__gte=anchor.seq)
     else:
@@ -349,7 +410,9 @@ def last_anchor() -> Anchor | None:
 
 
 def verify_and_record() -> AuditVerification:
-    """Verify the whole chain against the last intact verification, and record the result."""
+    """Link what awaits its link, verify the whole chain against the last intact
+    verification, and record the result."""
+    link_pending()
     anchor = last_anchor()
     started = time.perf_counter()
     outcome = verify(anchor=anchor)
@@ -377,11 +440,21 @@ class State:
 
 def state(*, limit: int | None = None) -> State:
     """The chain's state from the last verification, with the entries appended since it
-    checked now if there are at most ``limit`` (DASHBOARD_LIMIT) of them: three queries, never
-    a full scan."""
+    checked now if there are at most ``limit`` (DASHBOARD_LIMIT) of them, and whether entries
+    have waited for their link longer than they should: four queries, never a full scan."""
     limit = DASHBOARD_LIMIT if limit is None else limit
     last = AuditVerification.objects.order_by("-at", "-id").first()
     entries = AuditEntry.objects.aggregate(head=Max("seq"))["head"] or 0
+    waiting, oldest = pending()
+    if oldest is not None and timezone.now() - oldest > PENDING_GRACE:
+        return State(
+            "warning",
+            _(
+                "Audit trail: %(waiting)s entries, the oldest written on %(date)s, are not yet "
+                "linked into the chain: run manage.py verify_audit."
+            )
+            % {"waiting": waiting, "date": _when(oldest)},
+        )
     if last is None:
         return State(
             "warning",

@@ -13,7 +13,10 @@ owner, ``session_replication_role`` a superuser, and TRUNCATE a privilege it is 
 because any role may set a custom setting: the rule reads only who the role is.
 
 ``when`` narrows UPDATE and DELETE to the rows whose old values match (a counted motion:
-``OLD.status = 'closed'``); TRUNCATE is refused outright.
+``OLD.status = 'closed'``); TRUNCATE is refused outright. ``update_allowed`` lets through, for
+every role, the one UPDATE a table's rows may still receive, as a condition on ``OLD`` and
+``NEW`` (an audit entry's link, written once after its commit: infogov migration 0005); then
+UPDATE and DELETE have a trigger each, since a DELETE trigger's condition cannot name ``NEW``.
 
 SQLite has no roles: there the operation adds a BEFORE UPDATE trigger that refuses everyone
 (with ``sqlite=True``, the default). DELETE is left to the models and their querysets, because
@@ -60,29 +63,53 @@ def _check_identifier(name: str) -> str:
     return name
 
 
-def postgresql_sql(table: str, *, when: str | None = None) -> tuple[list[str], list[str]]:
+def _update_condition(when: str | None, update_allowed: str | None) -> str | None:
+    if update_allowed is None:
+        return when
+    refused = f"NOT ({update_allowed})"
+    return f"({when}) AND {refused}" if when else refused
+
+
+def postgresql_sql(
+    table: str, *, when: str | None = None, update_allowed: str | None = None
+) -> tuple[list[str], list[str]]:
     """Return the statements that make ``table`` append-only on PostgreSQL, and those that
     undo it (the shared function stays: other tables use it)."""
     table = _check_identifier(table)
     condition = f" WHEN ({when})" if when else ""
-    forwards = [
-        POSTGRESQL_FUNCTION,
-        f"CREATE TRIGGER {FUNCTION} BEFORE UPDATE OR DELETE ON {table}"
-        f" FOR EACH ROW{condition} EXECUTE FUNCTION {FUNCTION}()",
+    truncate = (
         f"CREATE TRIGGER {FUNCTION}_truncate BEFORE TRUNCATE ON {table}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
-    ]
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+    )
     backwards = [
         f"DROP TRIGGER IF EXISTS {FUNCTION}_truncate ON {table}",
         f"DROP TRIGGER IF EXISTS {FUNCTION} ON {table}",
     ]
-    return forwards, backwards
+    if update_allowed is None:
+        row = (
+            f"CREATE TRIGGER {FUNCTION} BEFORE UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW{condition} EXECUTE FUNCTION {FUNCTION}()"
+        )
+        return [POSTGRESQL_FUNCTION, row, truncate], backwards
+    update = _update_condition(when, update_allowed)
+    forwards = [
+        POSTGRESQL_FUNCTION,
+        f"CREATE TRIGGER {FUNCTION} BEFORE DELETE ON {table}"
+        f" FOR EACH ROW{condition} EXECUTE FUNCTION {FUNCTION}()",
+        f"CREATE TRIGGER {FUNCTION}_update BEFORE UPDATE ON {table}"
+        f" FOR EACH ROW WHEN ({update}) EXECUTE FUNCTION {FUNCTION}()",
+        truncate,
+    ]
+    return forwards, [f"DROP TRIGGER IF EXISTS {FUNCTION}_update ON {table}", *backwards]
 
 
-def sqlite_sql(table: str, *, when: str | None = None) -> tuple[list[str], list[str]]:
+def sqlite_sql(
+    table: str, *, when: str | None = None, update_allowed: str | None = None
+) -> tuple[list[str], list[str]]:
     """Return the statements that refuse UPDATE of ``table`` on SQLite, and those that undo it."""
     table = _check_identifier(table)
-    condition = f" WHEN {when}" if when else ""
+    update = _update_condition(when, update_allowed)
+    condition = f" WHEN {update}" if update else ""
     name = f"{table}_append_only"
     forwards = [
         f"CREATE TRIGGER {name} BEFORE UPDATE ON {table}{condition} BEGIN"
@@ -98,17 +125,27 @@ class AppendOnly(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, table: str, *, when: str | None = None, sqlite: bool = True) -> None:
+    def __init__(
+        self,
+        table: str,
+        *,
+        when: str | None = None,
+        update_allowed: str | None = None,
+        sqlite: bool = True,
+    ) -> None:
         self.table, self.when, self.sqlite = _check_identifier(table), when, sqlite
+        self.update_allowed = update_allowed
 
     def state_forwards(self, app_label, state) -> None:
         pass  # triggers are not part of Django's model state
 
     def _statements(self, vendor: str, *, forwards: bool) -> list[str]:
         if vendor == "postgresql":
-            up, down = postgresql_sql(self.table, when=self.when)
+            up, down = postgresql_sql(
+                self.table, when=self.when, update_allowed=self.update_allowed
+            )
         elif vendor == "sqlite" and self.sqlite:
-            up, down = sqlite_sql(self.table, when=self.when)
+            up, down = sqlite_sql(self.table, when=self.when, update_allowed=self.update_allowed)
         else:
             return []
         return up if forwards else down

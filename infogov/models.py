@@ -26,7 +26,7 @@ class AuditTrailError(Exception):
 
 class AuditEntry(models.Model):
     """One change of state: who did what to which object, with before and after; a link of
-    the hash chain (infogov.auditchain), appended only through infogov.audit.record."""
+    the hash chain (infogov.auditchain) once linked; appended only through infogov.audit.record."""
 
     # Set by record() before the hash is computed, so not auto_now_add (which would set it
     # again when saving).
@@ -45,17 +45,25 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    # The chain: 1, 2, 3, ... without gaps, so a removed entry leaves one.
-    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
-    prev_hash = models.CharField(_("hash of the entry before"), max_length=64, editable=False)
-    hash = models.CharField(_("hash"), max_length=64, editable=False)
+    # The chain: 1, 2, 3, ... without gaps, so a removed entry leaves one. Null until the
+    # entry is linked, just after its transaction commits (infogov.audit), and then never
+    # changed (migration 0005). Null, not "", for "no link yet": the database's rule tells the
+    # two apart (DJ001's advice is for text that may be blank, which a hash never is).
+    seq = models.PositiveBigIntegerField(
+        _("sequence number"), unique=True, null=True, editable=False
+    )
+    prev_hash = models.CharField(  # noqa: DJ001
+        _("hash of the entry before"), max_length=64, null=True, editable=False
+    )
+    hash = models.CharField(_("hash"), max_length=64, null=True, editable=False)  # noqa: DJ001
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
-        ordering = ["-seq"]
+        # Newest first, linked or not yet (an entry's link comes just after its commit).
+        ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:

@@ -194,7 +194,7 @@ def person_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         )
         .filter(Q(after__person=person.pk) | Q(before__person=person.pk))
         .select_related("actor")
-        .order_by("-seq")[:50]
+        .order_by("-at", "-id")[:50]
     )
     return render(
         request,

@@ -59,8 +59,11 @@ def lock_votes(motion_id: int, *, exclusive: bool) -> None:
     try:
         with connection.cursor() as cursor:
             # Raw SQL: the ORM can say neither a transaction's lock timeout nor an advisory lock.
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cursor.execute(f"SELECT {function}(%s, %s)", [VOTE_LOCK_NAMESPACE, key])
+            # Both in one round trip, which takes no parameters: the keys are integers.
+            cursor.execute(
+                f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
+                f" SELECT {function}({VOTE_LOCK_NAMESPACE:d}, {key:d})"
+            )
     except OperationalError as error:  # lock_timeout: LockNotAvailable
         raise MeetingError(_("The vote is busy; please try again.")) from error
 

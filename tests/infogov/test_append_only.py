@@ -3,7 +3,7 @@ TRUNCATE to the serving role (PostgreSQL), and the ways around a trigger are clo
 owner, who runs migrations and maintenance, still may."""
 
 import pytest
-from django.db import ProgrammingError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from infogov import audit, auditchain
 from infogov.db import AppendOnly, postgresql_sql, sqlite_sql
@@ -49,6 +49,8 @@ def test_every_protected_table_has_both_triggers(db):
 
     assert set(found) == set(PROTECTED)
     for table, condition in PROTECTED.items():
+        if table == TABLE:
+            continue  # the audit trail's link is filled once: its own test below
         definitions = sorted(found[table])
         assert len(definitions) == 2
         row, statement = definitions
@@ -58,6 +60,81 @@ def test_every_protected_table_has_both_triggers(db):
         if condition is not None:
             assert "(old.counted)::text <> ''::text" in row
         assert "BEFORE TRUNCATE" in statement and "FOR EACH STATEMENT" in statement
+
+
+@postgresql
+def test_the_audit_trail_refuses_delete_and_every_update_but_its_link(db):
+    by_name = {found.split(":")[0]: found for found in _triggers()[TABLE]}
+    delete, update, truncate = (
+        by_name[f"infogov_append_only{suffix}"] for suffix in ("", "_update", "_truncate")
+    )
+
+    assert "BEFORE DELETE ON public.infogov_auditentry FOR EACH ROW EXECUTE" in delete
+    assert "BEFORE UPDATE ON public.infogov_auditentry FOR EACH ROW WHEN ((NOT (" in update
+    assert "(old.seq IS NULL)" in update and "BEFORE TRUNCATE" in truncate
+
+
+def _unlinked(member) -> AuditEntry:
+    return audit.record(actor=member, action="test.unlinked", obj=Motion(pk=3, text="丙"))
+
+
+def _link_sql(entry_id: int, extra: str = "") -> str:
+    return (
+        f"UPDATE {TABLE} SET seq = 999999, prev_hash = repeat('a', 64), hash = repeat('b', 64)"
+        f"{extra} WHERE id = {entry_id}"
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ", action = 'forged'",
+        ", object_repr = 'forged'",
+        ", actor_id = NULL",
+        ", at = at + interval '1 second'",
+        """, "after" = '{"forged": 1}'""",
+        ", id = id + 100000",
+    ],
+)
+def test_filling_a_link_changes_nothing_else(roster, member, extra):
+    entry = _unlinked(member)
+
+    with serving_role():
+        if connection.vendor == "postgresql":
+            error, match = ProgrammingError, "UPDATE of infogov_auditentry refused"
+        else:
+            error, match = IntegrityError, "UPDATE of infogov_auditentry refused"
+        with pytest.raises(error, match=match), transaction.atomic(), connection.cursor() as c:
+            c.execute(_link_sql(entry.pk, extra.replace("interval '1 second'", _second())))
+
+    assert AuditEntry.objects.get(pk=entry.pk).seq is None
+
+
+def _second() -> str:
+    return "interval '1 second'" if connection.vendor == "postgresql" else "1"
+
+
+def test_a_link_is_filled_once_and_never_changed(roster, member):
+    entry = _unlinked(member)
+    refused = "UPDATE of infogov_auditentry refused"
+    error = ProgrammingError if connection.vendor == "postgresql" else IntegrityError
+
+    with serving_role():
+        with pytest.raises(error, match=refused), transaction.atomic(), connection.cursor() as c:
+            c.execute(f"UPDATE {TABLE} SET seq = 5 WHERE id = {entry.pk}")  # not a whole link
+        auditchain.link_pending()  # the linker, as the serving role
+        linked = AuditEntry.objects.get(pk=entry.pk)
+        assert linked.seq is not None
+        for change in ("seq = seq + 1000000", "hash = repeat('c', 64)", "seq = NULL"):
+            with (
+                pytest.raises(error, match=refused),
+                transaction.atomic(),
+                connection.cursor() as c,
+            ):
+                c.execute(f"UPDATE {TABLE} SET {change} WHERE id = {entry.pk}")
+
+    assert AuditEntry.objects.get(pk=entry.pk).hash == linked.hash
+    assert auditchain.verify().intact
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
@@ -98,7 +175,10 @@ def test_the_serving_role_can_append_but_not_change_the_audit_trail(roster, memb
         _refused("SET session_replication_role = replica", "permission denied to set parameter")
         _refused(f"DROP TRIGGER infogov_append_only ON {TABLE}", "must be owner of relation")
 
-    assert second.seq == first.seq + 1
+        auditchain.link_pending()  # as the commit would, as the serving role
+
+    second.refresh_from_db()
+    assert second.seq == AuditEntry.objects.get(pk=first.pk).seq + 1
     assert AuditEntry.objects.get(pk=first.pk).action == "test.first"
     assert auditchain.verify().intact
 
@@ -112,6 +192,7 @@ def test_the_serving_role_is_refused_truncate_without_the_privilege_too(db):
 @postgresql
 def test_the_owner_may_still_change_rows_and_truncate(roster, member):
     entry = audit.record(actor=member, action="test.owner", obj=Motion(pk=1, text="甲"))
+    auditchain.link_pending()
 
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET action = 'test.maintained' WHERE id = %s", [entry.pk])

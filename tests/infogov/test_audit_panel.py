@@ -2,12 +2,14 @@
 verification and the entries appended since (checked now if few), in a fixed number of
 queries; nobody else sees it."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from infogov import audit, auditchain
@@ -27,12 +29,33 @@ def _panel(client, user) -> tuple[str, str] | None:
 
 
 def _head() -> int:
-    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    """The last link (the roster's entries are linked as their commits would have)."""
+    auditchain.link_pending()
+    return AuditEntry.objects.aggregate(head=Max("seq"))["head"]
 
 
 def _record(n: int) -> None:
+    """``n`` entries, linked as their commit would (the test's transaction never commits)."""
     for i in range(n):
         audit.record(actor=None, action="test.panel", obj=Motion(pk=i + 1, text="甲"))
+    auditchain.link_pending()
+
+
+def test_entries_left_unlinked_too_long_are_reported(client, roster, admin, monkeypatch):
+    call_command("verify_audit")
+    audit.record(actor=None, action="test.panel", obj=Motion(pk=1, text="甲"))  # not linked
+    # Longer ago than the grace, and no linker has run since: its linker failed.
+    monkeypatch.setattr(auditchain, "PENDING_GRACE", dt.timedelta(0))
+    state = _panel(client, admin)
+
+    oldest = AuditEntry.objects.get(seq__isnull=True).at
+    assert state == (
+        "warning",
+        f"审计链：有 1 条记录（最早写于 {timezone.localtime(oldest):%Y-%m-%d %H:%M}）尚未链入，"
+        "请运行 manage.py verify_audit。",
+    )
+    call_command("verify_audit")  # links it
+    assert auditchain.pending() == (0, None)
 
 
 def _verified_at() -> str:
@@ -112,12 +135,12 @@ def test_too_many_entries_since_are_left_to_the_command(client, roster, admin, m
     )
 
 
-@pytest.mark.parametrize(("appended", "queries"), [(0, 6), (5, 6), (40, 5)])
+@pytest.mark.parametrize(("appended", "queries"), [(0, 7), (5, 7), (40, 6)])
 def test_the_panel_costs_the_same_queries_however_many_entries(
     client, roster, admin, django_assert_num_queries, monkeypatch, appended, queries
 ):
-    """The session and the person; the last verification, the head and the entries since
-    (not read when more than DASHBOARD_LIMIT)."""
+    """The session and the person; the last verification, the head, the entries awaiting
+    their link, and the entries since (not read when more than DASHBOARD_LIMIT)."""
     monkeypatch.setattr(auditchain, "DASHBOARD_LIMIT", 20)  # 40 are more: not read
     call_command("verify_audit")
     _record(appended)

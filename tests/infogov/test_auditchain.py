@@ -1,5 +1,9 @@
-"""The audit trail as stored: record() chains it, verify_audit names the first entry altered,
-removed or inserted behind the portal's back (as the tables' owner, triggers disabled)."""
+"""The audit trail as stored: record() writes an entry with the change, its commit links it
+into the chain, verify_audit names the first entry altered, removed or inserted behind the
+portal's back (as the tables' owner, triggers disabled).
+
+The tests run in a transaction that never commits, so ``_record`` links as the commit would
+(``auditchain.link_pending``); the tests on ``transactional_db`` see the commit do it."""
 
 import datetime as dt
 import threading
@@ -7,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from infogov import audit, auditchain
@@ -19,6 +23,13 @@ TABLE = AuditEntry._meta.db_table
 
 
 def _record(n: int, actor=None) -> list[AuditEntry]:
+    """``n`` entries recorded, then linked as their commit would (with what was pending)."""
+    entries = _record_unlinked(n, actor)
+    auditchain.link_pending()
+    return [AuditEntry.objects.get(pk=entry.pk) for entry in entries]
+
+
+def _record_unlinked(n: int, actor=None) -> list[AuditEntry]:
     return [
         audit.record(
             actor=actor,
@@ -61,6 +72,7 @@ def _verify() -> Problem | None:
 
 
 def test_record_appends_the_next_link(roster, member):
+    auditchain.link_pending()  # the roster's, as their commits would have
     head = AuditEntry.objects.order_by("-seq").first()
     first, second = _record(2, actor=member)
 
@@ -80,13 +92,81 @@ def test_the_first_entry_chains_from_the_genesis_value(fresh_install, outsider):
 
 
 def _head() -> int:
-    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return (
+        AuditEntry.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+        or 0
+    )
+
+
+def test_an_entry_is_linked_when_its_transaction_commits(
+    roster, member, django_capture_on_commit_callbacks
+):
+    auditchain.link_pending()
+    head = _head()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        (entry,) = _record_unlinked(1, actor=member)
+        # Until the commit: written with the change, not yet a link, and the chain's
+        # lock not taken (so other writers commit meanwhile).
+        assert AuditEntry.objects.get(pk=entry.pk).seq is None
+        assert auditchain.verify().intact
+
+    entry.refresh_from_db()
+    assert (entry.seq, entry.prev_hash) == (head + 1, AuditEntry.objects.get(seq=head).hash)
+    assert auditchain.pending() == (0, None)
+
+
+def test_an_entry_rolled_back_with_its_change_leaves_nothing(roster, member):
+    auditchain.link_pending()
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _record_unlinked(2, actor=member)
+        raise RuntimeError("the change fails")
+
+    assert AuditEntry.objects.count() == before
+    assert auditchain.link_pending() == 0
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_entries_link_in_the_order_they_commit_not_of_their_ids():
+    """A transaction that wrote its entry first (the lower id) but commits last is linked
+    last, and the chain is intact: verify does not ask ids to rise with seq."""
+    auditchain.link_pending()
+    written, release = threading.Event(), threading.Event()
+    slow: list[AuditEntry] = []
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                slow.extend(_record_unlinked(1))
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert written.wait(10)
+    (fast,) = _record_unlinked(1)  # commits (and is linked) while the slow one is open
+    release.set()
+    thread.join()
+
+    fast.refresh_from_db()
+    (slow_entry,) = [AuditEntry.objects.get(pk=slow[0].pk)]
+    assert slow_entry.pk < fast.pk
+    assert slow_entry.seq == fast.seq + 1
+    assert auditchain.verify().intact
+    assert auditchain.pending() == (0, None)
 
 
 def test_record_outside_a_transaction_appends_in_its_own(transactional_db):
+    auditchain.link_pending()
     head = _head()
     assert not connection.in_atomic_block
-    _record(3)
+    _record_unlinked(3)
 
     seqs = list(AuditEntry.objects.filter(seq__gt=head).values_list("seq", flat=True))
     assert sorted(seqs) == [head + 1, head + 2, head + 3]

@@ -12,6 +12,7 @@ import pytest
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from infogov import auditchain
 from infogov.models import AuditEntry
 from meetings import services
 from meetings.minutes import documents, issuing
@@ -289,7 +290,7 @@ def test_a_wrong_password_is_refused_recorded_and_nothing_is_issued(
 
     submitted.refresh_from_db()
     assert submitted.status == Minutes.Status.SUBMITTED
-    assert callbacks == []  # no signing task
+    assert callbacks == [auditchain.link_pending]  # the refusal's entry linked; no signing task
     assert IssuedMinutes.objects.count() == 0
     assert DocumentCounter.objects.count() == 0
     refusal = AuditEntry.objects.get(action="minutes.sign_refused")

@@ -170,7 +170,7 @@ def test_an_administrator_appoints_a_deputy_citing_the_document(client, admin, r
         "校任〔2025〕7号",
         dt.date(2025, 8, 28),
     )
-    entry = AuditEntry.objects.filter(action="seat.filled").order_by("-seq").first()
+    entry = AuditEntry.objects.filter(action="seat.filled").order_by("-id").first()
     assert (entry.actor, entry.after["document_number"]) == (admin, "校任〔2025〕7号")
     person_page = client.get(person.get_absolute_url())
     assert "校任〔2025〕7号" in person_page.text
