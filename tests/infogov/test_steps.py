@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
+from django.utils import translation
 
 from infogov.steps import StepRefused, post_step, run_step
 
@@ -71,17 +72,22 @@ def test_post_step_with_invalid_input_says_why_in_chinese_and_calls_nothing():
     request = _request({"name": "far too long"})
     calls = []
 
-    response = post_step(
-        request,
-        lambda **data: calls.append(data),
-        form=NameForm(request.POST),
-        success="Saved.",
-        then="/back/",
-    )
+    # As LocaleMiddleware activates the portal's default language for the request (left to
+    # the thread's, the test would depend on what ran before it).
+    with translation.override("zh-hans"):
+        response = post_step(
+            request,
+            lambda **data: calls.append(data),
+            form=NameForm(request.POST),
+            success="Saved.",
+            then="/back/",
+        )
+
+        said = _messages(request)
 
     assert calls == []
     assert response.url == "/back/"
-    assert _messages(request) == [("error", "Name：确保该变量包含不超过 5 字符 (目前字符数 12)。")]
+    assert said == [("error", "Name：确保该变量包含不超过 5 字符 (目前字符数 12)。")]
 
 
 @pytest.mark.parametrize(
