@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,6 +24,23 @@ def people():
 class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj}（{obj.unit}）" if obj.unit_id else str(obj)
+
+
+class PlainSelect(forms.Select):
+    """A select written out here from its choices, not through Django's templates, which
+    include two more for every option: the ledger's filters and its meeting picker are on the
+    Office's everyday page, where so rendered they cost a third of it (bench/run.py, followup
+    ledger). Flat choices only, no optgroups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
 
 
 class ShortListIterator(ModelChoiceIterator):
@@ -43,13 +62,20 @@ class ShortListChoiceField(forms.ModelChoiceField):
 class FilterForm(forms.Form):
     """The ledger's filters; every field optional."""
 
-    unit = ShortListChoiceField(Unit.objects.all(), label=_("lead unit"), required=False)
-    status = forms.ChoiceField(
-        label=_("status"), choices=[("", "—"), *ItemStatus.choices], required=False
+    unit = ShortListChoiceField(
+        Unit.objects.all(), label=_("lead unit"), required=False, widget=PlainSelect
     )
-    light = forms.ChoiceField(label=_("light"), choices=[("", "—"), *Light.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[("", "—"), *ItemStatus.choices],
+        required=False,
+        widget=PlainSelect,
+    )
+    light = forms.ChoiceField(
+        label=_("light"), choices=[("", "—"), *Light.choices], required=False, widget=PlainSelect
+    )
     source = forms.ChoiceField(
-        label=_("source"), choices=[("", "—"), *Source.choices], required=False
+        label=_("source"), choices=[("", "—"), *Source.choices], required=False, widget=PlainSelect
     )
     month = forms.DateField(
         label=_("due month"),
@@ -174,7 +200,7 @@ class FindingForm(forms.Form):
 class AgendaForm(forms.Form):
     """The Office puts the follow-up report on a coming meeting's agenda."""
 
-    meeting = ShortListChoiceField(Meeting.objects.none(), label=_("meeting"))
+    meeting = ShortListChoiceField(Meeting.objects.none(), label=_("meeting"), widget=PlainSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
