@@ -27,7 +27,7 @@ def source_label(source: str) -> str:
     return str(_SOURCES.get(source, source))
 
 
-@register.simple_tag
+@register.filter
 def light(value: str) -> str:
     """A traffic light with its words (the colour is not the only sign of it)."""
     label = light_label(value)
