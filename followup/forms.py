@@ -204,9 +204,10 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labelled by title and date; the report reads the body's id only.
         self.fields["meeting"].queryset = Meeting.objects.filter(
             status__in=[Meeting.Status.DRAFT, Meeting.Status.CONVENED, Meeting.Status.POSTPONED]
-        ).select_related("body")
+        )
 
 
 def first_of_month(value: dt.date | None) -> dt.date | None:
