@@ -10,7 +10,6 @@ Run alone, it prints the figures as JSON (Django's settings come from the enviro
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -66,6 +65,7 @@ def seed_ledger(n: int = EXPORT_ITEMS):
 
 def measure_export() -> dict:
     """Export the whole ledger as the bench clerk, in this process."""
+    from bench import memory
     from followup import export, ledger
     from members.models import User
 
@@ -75,7 +75,7 @@ def measure_export() -> dict:
         rows = export.write_ledger(out.name, ledger.ledger(clerk, ledger.Filters()))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = os.path.getsize(out.name)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = memory.peak_mb()
     # cpu_seconds: this process alone (not PostgreSQL's), which a busy machine does not inflate.
     return {
         "rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_mb, "bytes": size,

@@ -8,7 +8,6 @@ signs with a throwaway demo CA in a temporary folder. Targets (issue 4): ≤ 0.6
 import dataclasses
 import datetime as dt
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.memory import peak_mb  # noqa: E402
 from meetings.minutes import pdf, signing  # noqa: E402
 from members.models import User  # noqa: E402
 from tests.meetings.test_pdf import NARRATIVE, make_minutes  # noqa: E402
@@ -43,11 +43,6 @@ def document(pages: int):
         if rendered.pages >= pages:
             return doc, rendered.pages
         narrative += "\n" + NARRATIVE
-
-
-def peak_mb() -> float:
-    """The process's peak resident memory (VmHWM) in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(pages: int) -> None:

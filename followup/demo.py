@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from followup import services
@@ -41,7 +42,8 @@ def _backdate(item: Item, *, due: int, assigned: int | None = None) -> Item:
     fields = {"due_date": _days(due), "original_due_date": _days(due)}
     if assigned is not None:
         fields["assigned_at"] = timezone.now() + dt.timedelta(days=assigned)
-    Item.objects.filter(pk=item.pk).update(**fields)
+    # Written directly, as no service moves a date back: the revision moves on all the same.
+    Item.objects.filter(pk=item.pk).update(**fields, revision=F("revision") + 1)
     item.refresh_from_db()
     return item
 
@@ -126,6 +128,7 @@ def _load(p: dict[str, User]) -> list[str]:
         actor=clerk, item=behind, title="完成需求调研", due_date=_days(2)
     )
     milestone.__class__.objects.filter(pk=milestone.pk).update(due_date=_days(-3))
+    Item.objects.filter(pk=behind.pk).update(revision=F("revision") + 1)
     item("清理过期网站栏目", office_unit, p["mabohu"], 15, S.COMPLETION_REQUESTED,
          source=Source.INSTRUCTION, instructed_by=p["sunqixin"], decision=None)  # fmt: skip
     closed = item("更新网络与教育技术中心机房设备台账", netc, p["lili"], 12, S.CLOSED)

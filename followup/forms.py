@@ -3,6 +3,9 @@
 import datetime as dt
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,16 +26,56 @@ class PersonChoice(forms.ModelChoiceField):
         return f"{obj}（{obj.unit}）" if obj.unit_id else str(obj)
 
 
+class PlainSelect(forms.Select):
+    """A select written out here from its choices, not through Django's templates, which
+    include two more for every option: the ledger's filters and its meeting picker are on the
+    Office's everyday page, where so rendered they cost a third of it (bench/run.py, followup
+    ledger). Flat choices only, no optgroups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, " selected" if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
+
+
+class ShortListIterator(ModelChoiceIterator):
+    """The options in one plain query. Django's own reads them through a server-side cursor
+    on PostgreSQL (declare, fetch, close: three statements), which for the dozen units or
+    coming meetings of a picker costs more than the rows themselves."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ShortListChoiceField(forms.ModelChoiceField):
+    iterator = ShortListIterator
+
+
 class FilterForm(forms.Form):
     """The ledger's filters; every field optional."""
 
-    unit = forms.ModelChoiceField(Unit.objects.all(), label=_("lead unit"), required=False)
-    status = forms.ChoiceField(
-        label=_("status"), choices=[("", "—"), *ItemStatus.choices], required=False
+    unit = ShortListChoiceField(
+        Unit.objects.all(), label=_("lead unit"), required=False, widget=PlainSelect
     )
-    light = forms.ChoiceField(label=_("light"), choices=[("", "—"), *Light.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[("", "—"), *ItemStatus.choices],
+        required=False,
+        widget=PlainSelect,
+    )
+    light = forms.ChoiceField(
+        label=_("light"), choices=[("", "—"), *Light.choices], required=False, widget=PlainSelect
+    )
     source = forms.ChoiceField(
-        label=_("source"), choices=[("", "—"), *Source.choices], required=False
+        label=_("source"), choices=[("", "—"), *Source.choices], required=False, widget=PlainSelect
     )
     month = forms.DateField(
         label=_("due month"),
@@ -157,13 +200,14 @@ class FindingForm(forms.Form):
 class AgendaForm(forms.Form):
     """The Office puts the follow-up report on a coming meeting's agenda."""
 
-    meeting = forms.ModelChoiceField(Meeting.objects.none(), label=_("meeting"))
+    meeting = ShortListChoiceField(Meeting.objects.none(), label=_("meeting"), widget=PlainSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labelled by title and date; the report reads the body's id only.
         self.fields["meeting"].queryset = Meeting.objects.filter(
             status__in=[Meeting.Status.DRAFT, Meeting.Status.CONVENED, Meeting.Status.POSTPONED]
-        ).select_related("body")
+        )
 
 
 def first_of_month(value: dt.date | None) -> dt.date | None:

@@ -4,7 +4,7 @@ the database, so that a page's queries do not grow with its rows."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from followup import permissions, rules
@@ -37,11 +37,19 @@ class Filters:
     month: dt.date | None = None  # the first day of the due month
 
 
-def ledger(user: User, filters: Filters, *, today: dt.date | None = None) -> QuerySet[Item]:
+def ledger(
+    user: User,
+    filters: Filters,
+    *,
+    today: dt.date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> QuerySet[Item]:
     """The filtered items ``user`` sees, with lead unit, responsible person and light."""
     today = today or timezone.localdate()
     items = with_light(
-        permissions.visible_items(user).for_ledger(), today=today, calendar=load_calendar()
+        permissions.visible_items(user).for_ledger(),
+        today=today,
+        calendar=calendar or load_calendar(),
     )
     if filters.unit:
         items = items.filter(lead_unit_id=filters.unit)
@@ -54,6 +62,18 @@ def ledger(user: User, filters: Filters, *, today: dt.date | None = None) -> Que
     if filters.light:
         items = items.filter(light=filters.light)
     return items.order_by("due_date", "id")
+
+
+def revision(user: User, *, today: dt.date, calendar: WorkCalendar) -> str:
+    """What the ledger's rows are cached under for ``user``: whose items they are (all, or
+    those of their units), how many and the sum of their revisions, which every change to
+    one of them moves on (services._common.lock_item), and the days the lights are reckoned
+    from. One query, whatever the number of items."""
+    cap = permissions.capacity(user)
+    scope = "all" if cap.sees_all else ",".join(str(unit) for unit in sorted(cap.units))
+    found = permissions.visible_items(user).aggregate(n=Count("*"), total=Sum("revision"))
+    green_from = rules.yellow_before(today=today, calendar=calendar)
+    return f"{scope}:{found['n']}:{found['total'] or 0}:{today}:{green_from}"
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:

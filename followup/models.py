@@ -238,6 +238,9 @@ class Item(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moved on whenever the item's row is locked for a change (services._common.lock_item):
+    # the ledger's rows are cached under the sum of the revisions of the items listed.
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ItemQuerySet.as_manager()
 
@@ -246,6 +249,10 @@ class Item(models.Model):
         verbose_name_plural = _("follow-up items")
         ordering = ["due_date", "id"]
         indexes = [
+            # The ledger's order: a page of it reads 50 rows of the index, not all to sort.
+            models.Index(fields=["due_date", "id"]),
+            # The ledger's revision (ledger.revision) is counted and summed from it alone.
+            models.Index(fields=["revision"]),
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["lead_unit", "status"]),
         ]

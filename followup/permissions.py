@@ -13,7 +13,7 @@ from django.http import Http404
 from followup.models import Inspection, Item
 from followup.rules import Actor, ItemStep, may_take
 from members.models import Body, User
-from members.permissions import body_perms, units_acting_for
+from members.permissions import PERMISSIONS_TIMEOUT, body_perms, units_acting_for
 
 _ATTR = "_followup_capacity"
 
@@ -67,11 +67,25 @@ def _body_ids() -> dict[str, int]:
 
 
 def capacity(user: User) -> Capacity:
-    """Return the person's capacity, from the cached permissions of members and the cached
-    ids of the bodies: no query once both are cached."""
+    """Return the person's capacity: read once per request, and kept in the cache under the
+    person's permissions revision, as members.permissions keeps the permissions it is made of
+    (the services move the revision on with every grant and revocation)."""
     found = getattr(user, _ATTR, None)
     if found is not None:
         return found
+    if not user.is_authenticated:
+        return _read_capacity(user)
+    key = f"followup-capacity:{user.pk}:{user.permissions_revision}:{int(user.is_active)}"
+    found = cache.get(key)
+    if found is None:
+        found = _read_capacity(user)
+        cache.set(key, found, PERMISSIONS_TIMEOUT)
+    setattr(user, _ATTR, found)
+    return found
+
+
+def _read_capacity(user: User) -> Capacity:
+    """The capacity from the permissions of members and the ids of the bodies."""
     perms = body_perms(user)
     units = frozenset(units_acting_for(user)) if user.is_authenticated else frozenset()
     ids = _body_ids() if perms else {}
@@ -81,16 +95,13 @@ def capacity(user: User) -> Capacity:
 
     wg_convenes = has(Body.Kind.WORK_GROUP, "convene_meeting")
     wg_leader = has(Body.Kind.WORK_GROUP, "sign_minutes")
-    found = Capacity(
+    return Capacity(
         office=has(Body.Kind.OFFICE, "manage_meetings"),
         wg_leader=wg_leader,
         wg_deputy=wg_convenes and not wg_leader,
         leader=wg_convenes or has(Body.Kind.LEADING_GROUP, "convene_meeting"),
         units=units,
     )
-    if user.is_authenticated:
-        setattr(user, _ATTR, found)
-    return found
 
 
 def forget(user: User) -> None:

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -38,6 +39,9 @@ from infogov.steps import post_step, run_step
 from meetings.models import Decision
 
 PAGE_SIZE = 50
+# How long the ledger's cached rows may show a name edited in the roster (a unit, a person):
+# every change to an item moves the ledger's revision on, and so the rows' cache key.
+ROWS_CACHE_SECONDS = 300
 
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, ledger.Filters]:
@@ -56,13 +60,18 @@ def _filters(request: HttpRequest) -> tuple[FilterForm, ledger.Filters]:
 
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
-    """督办台账: the items the person sees, filtered, 50 a page."""
+    """督办台账: the items the person sees, filtered, 50 a page. The rows are cached under
+    the ledger's revision (ledger.revision), and read only when they are not."""
     if not permissions.can_view_ledger(request.user):
         raise Http404
     form, filters = _filters(request)
-    page = Paginator(ledger.ledger(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    today, calendar = timezone.localdate(), load_calendar()
+    number = request.GET.get("page", "")
+
+    def page():
+        items = ledger.ledger(request.user, filters, today=today, calendar=calendar)
+        return Paginator(items, PAGE_SIZE).get_page(number)
+
     office = permissions.can_create(request.user)
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,7 +80,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "followup/item_list.html",
         {
             "form": form,
-            "page": page,
+            "page": SimpleLazyObject(page),
+            "page_number": number,
+            "rows_key": ledger.revision(request.user, today=today, calendar=calendar),
+            "rows_seconds": ROWS_CACHE_SECONDS,
             "query": query.urlencode(),
             "can_create": office,
             "agenda_form": AgendaForm() if office else None,

@@ -5,7 +5,6 @@ import functools
 from collections.abc import Callable, Iterable
 
 from django import forms
-from pypinyin import Style, lazy_pinyin
 
 # Surnames read otherwise than the character's most common reading (单 shàn, 曾 zēng …).
 SURNAME_READINGS = {
@@ -34,6 +33,10 @@ SURNAME_READINGS = {
 def pinyin_key(name: str) -> tuple[str, str]:
     """The sort key of a person's name: its pinyin with tone numbers (surname readings
     first), then the name itself so that equal readings keep a stable order."""
+    # Imported here, not above: pypinyin's dictionaries take ~50 MB, which every process that
+    # imports the pickers or the minutes would otherwise hold whether it sorts a name or not.
+    from pypinyin import Style, lazy_pinyin
+
     name = name.strip()
     for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
         if name.startswith(surname):

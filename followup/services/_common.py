@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from followup import permissions, rules
@@ -20,12 +21,21 @@ logger = logging.getLogger(__name__)
 
 
 def lock_item(item_id: int) -> Item:
-    """Lock the item's row until the transaction ends; return it read again."""
-    return (
+    """Lock the item's row until the transaction ends, for a change to it or to what the
+    ledger shows of it (a milestone behind), and move its revision on; return it read again.
+
+    Every service that changes an item takes this lock first, so the revision under which
+    the ledger's rows are cached (ledger.revision) moves on in the same transaction as the
+    change, and is committed or rolled back with it.
+    """
+    item = (
         Item.objects.select_for_update(of=("self",))
         .select_related("lead_unit", "responsible")
         .get(pk=item_id)
     )
+    Item.objects.filter(pk=item_id).update(revision=F("revision") + 1)
+    item.revision += 1
+    return item
 
 
 def check(step: ItemStep, item: Item, actor: User | None) -> None:

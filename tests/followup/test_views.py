@@ -40,17 +40,66 @@ def ledger_queries(client, url) -> int:
     return len(queries)
 
 
-def test_ledger_queries_do_not_grow_with_its_rows(client, office_clerk, finance, liaison, decision):
+def test_ledger_queries_do_not_grow_with_its_rows(
+    client, office_clerk, finance, liaison, decision, django_assert_max_num_queries
+):
     client.force_login(office_clerk)
+    url = reverse("followup:item_list")
+    client.get(url)  # warm the session and the permissions cache
     bulk_items(50, unit=finance, responsible=liaison, decision=decision)
-    client.get(reverse("followup:item_list"))  # warm the session and the permissions cache
-    fifty = ledger_queries(client, reverse("followup:item_list"))
+    fifty = ledger_queries(client, url)  # the rows are read and cached
+    fifty_cached = ledger_queries(client, url)
 
     bulk_items(4950, unit=finance, responsible=liaison, decision=decision)
-    five_thousand = ledger_queries(client, reverse("followup:item_list"))
+    five_thousand = ledger_queries(client, url)
+    with django_assert_max_num_queries(7):  # the person, the session, the pickers and so on
+        cached = client.get(url)
 
     assert Item.objects.count() == 5000
     assert fifty == five_thousand
+    # Cached, the rows cost neither the count nor the page of items: only the revision.
+    assert fifty_cached == fifty - 2
+    assert "5000" in cached.content.decode()
+
+
+def test_the_cached_ledger_shows_a_step_taken_since(client, office_clerk, make_item, liaison):
+    from followup import services
+
+    item = make_item(S.ACKNOWLEDGED, title="刚签收的事项")
+    client.force_login(office_clerk)
+    url = reverse("followup:item_list")
+    assert "已签收" in client.get(url).content.decode()
+
+    services.report_progress(actor=liaison, item=item, text="方案已定", percent=60)
+    page = client.get(url).content.decode()
+
+    assert "60%" in page
+    assert "办理中" in page
+
+
+def test_the_cached_ledger_shows_a_new_item(client, office_clerk, make_item):
+    make_item(S.ASSIGNED, title="第一件")
+    client.force_login(office_clerk)
+    url = reverse("followup:item_list")
+    assert "第二件" not in client.get(url).content.decode()
+
+    make_item(S.ASSIGNED, title="第二件")
+
+    assert "第二件" in client.get(url).content.decode()
+
+
+def test_one_units_cached_ledger_is_not_shown_to_another(client, make_item, liaison, other_liaison):
+    """Each unit's liaison sees one item, as often changed: the same count and revisions."""
+    mine = make_item(S.ASSIGNED)
+    theirs = make_item(S.ASSIGNED, lead_unit=Unit.objects.get(code="library"), title="图书馆事项")
+    client.force_login(liaison)
+    assert mine.get_absolute_url() in client.get(reverse("followup:item_list")).content.decode()
+
+    client.force_login(other_liaison)
+    page = client.get(reverse("followup:item_list")).content.decode()
+
+    assert theirs.get_absolute_url() in page
+    assert mine.get_absolute_url() not in page
 
 
 def test_the_liaison_sees_only_their_units_items(client, make_item, liaison, roster):
