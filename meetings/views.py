@@ -130,7 +130,7 @@ def _expected(meeting: Meeting) -> list[ExpectedMember]:
 def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
     """What the quorum panel and the attendance table show. The Office sees (and works) every
     expected member's row; everyone else loads the list on demand (meeting_members), which
-    keeps the page small."""
+    keeps the page small. The rows are read only if the table is rendered."""
     flags = _flags(user, meeting)
     # Read only if a part that shows them is rendered, not when it comes from the cache.
     numbers = SimpleLazyObject(lambda: services.attendance(meeting))
@@ -145,7 +145,7 @@ def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
                 ).select_related("item")
             )
         ),
-        "expected": _expected(meeting) if flags["can_manage"] else [],
+        "expected": SimpleLazyObject(lambda: _expected(meeting)) if flags["can_manage"] else [],
         "expected_count": lambda: numbers.expected,
         "all_members": flags["can_manage"],
         "steps": _steps(user, meeting),
@@ -268,11 +268,13 @@ def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 def quorum_panel(request: SignedInRequest, pk: int) -> HttpResponse:
     """The quorum panel, polled by htmx while the meeting runs. The Office's copy also
-    carries the attendance table (swapped out of band), so its check-in buttons stay true."""
+    carries the attendance table (swapped out of band), so its check-in buttons stay true,
+    whenever the meeting has changed since the copy on the page: the poll sends back the
+    revision that copy was rendered at, and every change moves it on (services.lock_meeting)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
     names = ["quorum-panel", "open-votes-oob"]
-    if context["can_manage"]:
+    if context["can_manage"] and request.GET.get("revision") != str(meeting.revision):
         names.append("attendance-table-oob")
     return HttpResponse(
         "".join(
