@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -273,15 +272,10 @@ def quorum_panel(request: SignedInRequest, pk: int) -> HttpResponse:
     revision that copy was rendered at, and every change moves it on (services.lock_meeting)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
-    names = ["quorum-panel", "open-votes-oob"]
-    if context["can_manage"] and request.GET.get("revision") != str(meeting.revision):
-        names.append("attendance-table-oob")
-    return HttpResponse(
-        "".join(
-            render_to_string(f"meetings/meeting_detail.html#{name}", context, request)
-            for name in names
-        )
+    context["table_too"] = context["can_manage"] and request.GET.get("revision") != str(
+        meeting.revision
     )
+    return render(request, "meetings/meeting_detail.html#quorum-poll", context)
 
 
 @login_required
