@@ -236,10 +236,11 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The meeting page: the same queries whatever the number of members or items. For those
-    who see no form on it (the members), its parts but their own attendance and the minutes
-    are cached under the meeting's revision."""
-    meeting = permissions.get_meeting_for_user_or_404(request.user, pk, related=("body", "chair"))
+    """The meeting page: the same queries whatever the number of members or items. Its head
+    is cached under the meeting's revision (its body and chair are read only to render it);
+    for those who see no form on it (the members), so are its parts but their own attendance
+    and the minutes."""
+    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
     steps = context["steps"]
     context |= {
