@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,6 +43,7 @@ from members.http import SignedInRequest
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)
+ANSWER_LABELS = dict(ExpectedMember.Response.choices)
 CURRENT = [
     MeetingStatus.DRAFT,
     MeetingStatus.CONVENED,
@@ -119,11 +120,17 @@ def _steps(user: User, meeting: Meeting) -> dict[str, bool]:
     return steps
 
 
-def _expected(meeting: Meeting) -> list[ExpectedMember]:
-    expected = list(meeting.expected_members.select_related("person__unit"))
-    for member in expected:
-        member.role_label = ROLE_LABELS.get(member.role, member.role)
-    return expected
+def _expected(meeting: Meeting) -> list[tuple[ExpectedMember, str | Promise, str | Promise]]:
+    """The attendance table's rows: each expected member, with their person and unit, and the
+    labels of their seat and answer (looked up here once, not per row by get_*_display)."""
+    return [
+        (
+            member,
+            ROLE_LABELS.get(member.role, member.role),
+            ANSWER_LABELS.get(member.response, member.response),
+        )
+        for member in meeting.expected_members.select_related("person__unit")
+    ]
 
 
 def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
