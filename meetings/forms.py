@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from infogov.forms import PlainSelect
 from infogov.validators import no_line_break, sane_date
 from meetings import rules
 from meetings.models import (
@@ -90,7 +91,9 @@ class AttendeeForm(LabelledForm):
     """Rendered bare in the Office's meeting page: each widget carries its label (aria-label),
     or the person <select> has no accessible name (WCAG 4.1.2)."""
 
-    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
+    person = PersonChoiceField(
+        label=_("Person"), queryset=User.objects.filter(is_active=True), widget=PlainSelect
+    )
     note = forms.CharField(label=_("Capacity"), max_length=200, required=False)
 
 
