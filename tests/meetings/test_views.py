@@ -348,6 +348,35 @@ def test_the_vote_panel_alone_answers_htmx(client, session, item, leader, member
     assert "0 of 16 have voted" in content
 
 
+PANEL = {"HX-Request": "true", "HX-Target": "vote-panel"}
+
+
+@pytest.mark.parametrize("method", [Motion.Method.NAMED, Motion.Method.SECRET])
+def test_a_poll_of_the_vote_panel_reads_only_what_the_panel_shows(
+    client, session, item, leader, member, django_assert_num_queries, method
+):
+    """Session, person, motion, attendance, votes: not a secret ballot's scrutineers, nor (the
+    vote just closed, every phone polling once more) the 16 named votes, only a reload."""
+    motion = _open_motion(item, leader, method=method)
+    client.force_login(member)
+    client.get(reverse("dashboard"))  # the permissions are cached from here on
+    client.post(_vote_url(motion), {"choice": "yes"})
+
+    with django_assert_num_queries(5):
+        open_panel = client.get(motion.get_absolute_url(), headers=PANEL)
+    ballot_helpers.close_and_count(actor=leader, motion=motion)
+    with django_assert_num_queries(5):
+        closed_panel = client.get(motion.get_absolute_url(), headers=PANEL)
+    page = client.get(motion.get_absolute_url())
+
+    assert "1 of 16 have voted" in open_panel.content.decode()
+    assert closed_panel["HX-Refresh"] == "true"
+    if method == Motion.Method.NAMED:
+        assert page.content.decode().count('class="named-vote"') == 16
+    else:
+        assert 'class="scrutineer-names"' in page.content.decode()
+
+
 # --- The meeting page ---------------------------------------------------------------------------
 
 
