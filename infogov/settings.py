@@ -296,12 +296,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "infogov@localh
 # seen at once by another process. With REDIS_URL (redis://host:6379/0) the processes share one
 # cache, sessions are read from it and written through to the database (cached_db: a restart
 # of Redis logs nobody out), and the verification page's rate limit is counted across processes.
+# Django's Redis cache, keeping one redis-py client per connection pool (infogov/cache.py says
+# what that saves).
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "infogov.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "infogov",
         }

@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from infogov.forms import PlainSelect
 from infogov.validators import no_line_break, sane_date
 from meetings import rules
 from meetings.models import (
@@ -79,7 +80,7 @@ class AgendaItemForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     presenter_unit = forms.ModelChoiceField(
-        label=_("Presented by"), queryset=Unit.objects.all(), required=False
+        label=_("Presented by"), queryset=Unit.objects.all(), required=False, widget=PlainSelect
     )
     is_major = forms.BooleanField(
         label=_("Major matter (decided only by a vote, Art. 13)"), required=False
@@ -90,7 +91,9 @@ class AttendeeForm(LabelledForm):
     """Rendered bare in the Office's meeting page: each widget carries its label (aria-label),
     or the person <select> has no accessible name (WCAG 4.1.2)."""
 
-    person = PersonChoiceField(label=_("Person"), queryset=User.objects.filter(is_active=True))
+    person = PersonChoiceField(
+        label=_("Person"), queryset=User.objects.filter(is_active=True), widget=PlainSelect
+    )
     note = forms.CharField(label=_("Capacity"), max_length=200, required=False)
 
 
@@ -111,9 +114,11 @@ class MaterialForm(forms.Form):
 
 class MotionForm(forms.Form):
     text = forms.CharField(label=_("Motion"), max_length=500)
-    method = forms.ChoiceField(label=_("Method"), choices=Motion.Method.choices)
-    threshold = forms.ChoiceField(label=_("Yes votes needed"), choices=THRESHOLD_CHOICES)
-    basis = forms.ChoiceField(label=_("of"), choices=BASIS_CHOICES)
+    method = forms.ChoiceField(label=_("Method"), choices=Motion.Method.choices, widget=PlainSelect)
+    threshold = forms.ChoiceField(
+        label=_("Yes votes needed"), choices=THRESHOLD_CHOICES, widget=PlainSelect
+    )
+    basis = forms.ChoiceField(label=_("of"), choices=BASIS_CHOICES, widget=PlainSelect)
 
 
 class DecisionForm(forms.Form):
@@ -123,9 +128,13 @@ class DecisionForm(forms.Form):
         label=_("Outcome"),
         choices=[("", _("As the vote says")), *Decision.Outcome.choices],
         required=False,
+        widget=PlainSelect,
     )
     forward_to = forms.ChoiceField(
-        label=_("Forward to (Art. 14)"), choices=Decision.Forward.choices, required=False
+        label=_("Forward to (Art. 14)"),
+        choices=Decision.Forward.choices,
+        required=False,
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, motions: QuerySet[Motion], **kwargs):

@@ -13,10 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,6 +43,7 @@ from members.http import SignedInRequest
 from members.models import Body, Role, User
 
 ROLE_LABELS = dict(Role.choices)
+ANSWER_LABELS = dict(ExpectedMember.Response.choices)
 CURRENT = [
     MeetingStatus.DRAFT,
     MeetingStatus.CONVENED,
@@ -120,17 +120,23 @@ def _steps(user: User, meeting: Meeting) -> dict[str, bool]:
     return steps
 
 
-def _expected(meeting: Meeting) -> list[ExpectedMember]:
-    expected = list(meeting.expected_members.select_related("person__unit"))
-    for member in expected:
-        member.role_label = ROLE_LABELS.get(member.role, member.role)
-    return expected
+def _expected(meeting: Meeting) -> list[tuple[ExpectedMember, str | Promise, str | Promise]]:
+    """The attendance table's rows: each expected member, with their person and unit, and the
+    labels of their seat and answer (looked up here once, not per row by get_*_display)."""
+    return [
+        (
+            member,
+            ROLE_LABELS.get(member.role, member.role),
+            ANSWER_LABELS.get(member.response, member.response),
+        )
+        for member in meeting.expected_members.select_related("person__unit")
+    ]
 
 
 def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
     """What the quorum panel and the attendance table show. The Office sees (and works) every
     expected member's row; everyone else loads the list on demand (meeting_members), which
-    keeps the page small."""
+    keeps the page small. The rows are read only if the table is rendered."""
     flags = _flags(user, meeting)
     # Read only if a part that shows them is rendered, not when it comes from the cache.
     numbers = SimpleLazyObject(lambda: services.attendance(meeting))
@@ -145,7 +151,7 @@ def _attendance_context(user: User, meeting: Meeting) -> dict[str, Any]:
                 ).select_related("item")
             )
         ),
-        "expected": _expected(meeting) if flags["can_manage"] else [],
+        "expected": SimpleLazyObject(lambda: _expected(meeting)) if flags["can_manage"] else [],
         "expected_count": lambda: numbers.expected,
         "all_members": flags["can_manage"],
         "steps": _steps(user, meeting),
@@ -237,10 +243,11 @@ def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The meeting page: the same queries whatever the number of members or items. For those
-    who see no form on it (the members), its parts but their own attendance and the minutes
-    are cached under the meeting's revision."""
-    meeting = permissions.get_meeting_for_user_or_404(request.user, pk, related=("body", "chair"))
+    """The meeting page: the same queries whatever the number of members or items. Its head
+    is cached under the meeting's revision (its body and chair are read only to render it);
+    for those who see no form on it (the members), so are its parts but their own attendance
+    and the minutes."""
+    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
     steps = context["steps"]
     context |= {
@@ -268,18 +275,15 @@ def meeting_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 def quorum_panel(request: SignedInRequest, pk: int) -> HttpResponse:
     """The quorum panel, polled by htmx while the meeting runs. The Office's copy also
-    carries the attendance table (swapped out of band), so its check-in buttons stay true."""
+    carries the attendance table (swapped out of band), so its check-in buttons stay true,
+    whenever the meeting has changed since the copy on the page: the poll sends back the
+    revision that copy was rendered at, and every change moves it on (services.lock_meeting)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     context = _attendance_context(request.user, meeting)
-    names = ["quorum-panel", "open-votes-oob"]
-    if context["can_manage"]:
-        names.append("attendance-table-oob")
-    return HttpResponse(
-        "".join(
-            render_to_string(f"meetings/meeting_detail.html#{name}", context, request)
-            for name in names
-        )
+    context["table_too"] = context["can_manage"] and request.GET.get("revision") != str(
+        meeting.revision
     )
+    return render(request, "meetings/meeting_detail.html#quorum-poll", context)
 
 
 @login_required

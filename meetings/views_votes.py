@@ -79,23 +79,32 @@ def _render_motion(
         "confirm": choice if can_vote and choice in VOTE_CHOICES else None,
         "confirm_label": VOTE_CHOICES.get(choice),
         "choices": VOTE_CHOICES.items(),
+        "voted": view.voted if steps[MotionStep.CAST] else None,
+        "pending": motion.status in rules.PENDING_MOTION,
+        "closed": closed,
+        "deferred": motion.status == MotionStatus.DEFERRED,
+        "steps": steps,
+        "secret": secret,
+        "tracker": tracker_of(request, motion) if secret else None,
+    }
+    if request.method == "GET" and request.htmx and request.htmx.target == "vote-panel":
+        # The panel, as htmx polls it: what it shows and nothing more (no scrutineers, no
+        # named votes, no chair's forms).
+        response = render(request, "meetings/motion_detail.html#vote-panel", context)
+        if not context["pending"]:
+            response["HX-Refresh"] = "true"  # the result is on the full page
+        return response
+    context |= {
         "required": rules.required_before_vote(
             basis=rules.Basis(motion.basis),
             threshold=rules.Threshold(motion.threshold),
             expected=numbers.expected,
             present=numbers.present,
         ),
-        "voted": view.voted if steps[MotionStep.CAST] else None,
-        "pending": motion.status in rules.PENDING_MOTION,
-        "closed": closed,
-        "deferred": motion.status == MotionStatus.DEFERRED,
-        "steps": steps,
         "cache_seconds": PAGE_CACHE_SECONDS,  # of the quorum panel the chair sees
         "can_chair": permissions.can_chair(user, meeting.body_id),
         "named_votes": None,
-        "secret": secret,
         "counted": motion.counted,
-        "tracker": tracker_of(request, motion) if secret else None,
         "scrutineers": (list(motion.scrutineers.select_related("person")) if secret else []),
         "scrutineers_form": (
             ScrutineersForm(motion=motion, auto_id="scrutineer-%s")
@@ -123,11 +132,6 @@ def _render_motion(
             )
             for member in meeting.expected_members.select_related("person")
         ]
-    if request.method == "GET" and request.htmx and request.htmx.target == "vote-panel":
-        response = render(request, "meetings/motion_detail.html#vote-panel", context)
-        if not context["pending"]:
-            response["HX-Refresh"] = "true"  # the result is on the full page
-        return response
     return render(request, "meetings/motion_detail.html", context, status=status)
 
 

@@ -289,3 +289,34 @@ def test_the_quorum_poll_follows_check_ins(client, convened, office_clerk, membe
     # A member's copy carries only the open votes out of band (issue 13), not the table.
     assert 'id="attendance"' not in member_client.get(url).content.decode()
     assert 'id="open-votes"' in member_client.get(url).content.decode()
+
+
+def _poll_url(html: str) -> str:
+    """Where the quorum panel in ``html`` polls, with the revision its page was rendered at."""
+    match = re.search(r'id="quorum-panel"[^>]*hx-get="([^"]+)"', html)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_offices_poll_carries_the_table_only_once_the_meeting_changed(
+    client, convened, office_clerk, django_assert_num_queries
+):
+    client.force_login(office_clerk)
+    poll = _poll_url(client.get(convened.get_absolute_url()).content.decode())
+
+    unchanged = client.get(poll).content.decode()
+    # Session, person, meeting (the panels are cached): the page's table is still true, and
+    # is neither read nor sent.
+    with django_assert_num_queries(3):
+        assert client.get(poll).content.decode() == unchanged
+    first = convened.expected_members.order_by("order").first()
+    services.check_in(actor=office_clerk, member=first, by_office=True)
+    changed = client.get(poll).content.decode()
+
+    assert 'id="quorum-panel"' in unchanged
+    assert 'id="attendance"' not in unchanged
+    assert 'id="attendance" hx-swap-oob="true"' in changed
+    assert reverse("meetings:attendance_undo", args=[first.pk]) in changed
+    # The new panel polls with the new revision: its table is the one just sent.
+    assert _poll_url(changed) != poll
+    assert 'id="attendance"' not in client.get(_poll_url(changed)).content.decode()
