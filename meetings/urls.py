@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views, views_calendar, views_votes
+from meetings import views, views_agenda, views_attendance, views_calendar, views_votes
 from meetings.minutes import views as minutes
 
 app_name = "meetings"
@@ -12,34 +12,44 @@ urlpatterns = [
     path("meetings/<id:pk>/convene/", views.meeting_convene, name="meeting_convene"),
     path("meetings/<id:pk>/postpone/", views.meeting_postpone, name="meeting_postpone"),
     path("meetings/<id:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
-    path("meetings/<id:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
-    path("meetings/<id:pk>/attendees/invite/", views.attendee_invite, name="attendee_invite"),
-    path("meetings/<id:pk>/check-in/open/", views.check_in_open, name="check_in_open"),
-    path("meetings/<id:pk>/check-in/close/", views.check_in_close, name="check_in_close"),
-    path("meetings/<id:pk>/check-in/screen/", views.room_screen, name="room_screen"),
-    path("check-in/<str:code>/", views.check_in_scan, name="check_in_scan"),
+    path("meetings/<id:pk>/agenda/add/", views_agenda.agenda_add, name="agenda_add"),
+    path(
+        "meetings/<id:pk>/attendees/invite/", views_agenda.attendee_invite, name="attendee_invite"
+    ),
+    path("meetings/<id:pk>/check-in/open/", views_attendance.check_in_open, name="check_in_open"),
+    path(
+        "meetings/<id:pk>/check-in/close/", views_attendance.check_in_close, name="check_in_close"
+    ),
+    path("meetings/<id:pk>/check-in/screen/", views_attendance.room_screen, name="room_screen"),
+    path("check-in/<str:code>/", views_attendance.check_in_scan, name="check_in_scan"),
     path("meetings/<id:pk>/open/", views.meeting_open, name="meeting_open"),
     path("meetings/<id:pk>/close/", views.meeting_close, name="meeting_close"),
     path("meetings/<id:pk>/quorum/", views.quorum_panel, name="quorum_panel"),
     path("meetings/<id:pk>/members/", views.meeting_members, name="meeting_members"),
     path("meetings/<id:pk>/invite.ics", views.meeting_invite, name="meeting_invite"),
     path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
-    path("attendance/<id:member_pk>/answer/", views.attendance_answer, name="attendance_answer"),
+    path(
+        "attendance/<id:member_pk>/answer/",
+        views_attendance.attendance_answer,
+        name="attendance_answer",
+    ),
     path(
         "attendance/<id:member_pk>/check-in/",
-        views.attendance_check_in,
+        views_attendance.attendance_check_in,
         name="attendance_check_in",
     ),
-    path("attendance/<id:member_pk>/undo/", views.attendance_undo, name="attendance_undo"),
-    path("items/<id:pk>/edit/", views.agenda_edit, name="agenda_edit"),
-    path("items/<id:pk>/move/", views.agenda_move, name="agenda_move"),
-    path("items/<id:pk>/remove/", views.agenda_remove, name="agenda_remove"),
-    path("materials/<id:pk>/remove/", views.material_remove, name="material_remove"),
-    path("attendees/<id:pk>/remove/", views.attendee_remove, name="attendee_remove"),
-    path("items/<id:pk>/materials/", views.material_upload, name="material_upload"),
-    path("materials/<id:pk>/", views.material_download, name="material_download"),
-    path("items/<id:pk>/motions/add/", views.motion_add, name="motion_add"),
-    path("items/<id:pk>/decision/", views.decision_record, name="decision_record"),
+    path(
+        "attendance/<id:member_pk>/undo/", views_attendance.attendance_undo, name="attendance_undo"
+    ),
+    path("items/<id:pk>/edit/", views_agenda.agenda_edit, name="agenda_edit"),
+    path("items/<id:pk>/move/", views_agenda.agenda_move, name="agenda_move"),
+    path("items/<id:pk>/remove/", views_agenda.agenda_remove, name="agenda_remove"),
+    path("materials/<id:pk>/remove/", views_agenda.material_remove, name="material_remove"),
+    path("attendees/<id:pk>/remove/", views_agenda.attendee_remove, name="attendee_remove"),
+    path("items/<id:pk>/materials/", views_agenda.material_upload, name="material_upload"),
+    path("materials/<id:pk>/", views_agenda.material_download, name="material_download"),
+    path("items/<id:pk>/motions/add/", views_agenda.motion_add, name="motion_add"),
+    path("items/<id:pk>/decision/", views_agenda.decision_record, name="decision_record"),
     path("motions/<id:pk>/", views_votes.motion_detail, name="motion_detail"),
     # The vote endpoint's contract (load-tested): POST choice=yes|no|abstain; 302 / 409 / 404.
     path("motions/<id:pk>/vote/", views_votes.cast_vote, name="cast_vote"),

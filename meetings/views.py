@@ -1,36 +1,34 @@
-"""Pages and steps of a meeting. Each POST view fetches through meetings.permissions, then takes
-its step with infogov.steps.post_step: bind the form, call the service, message, redirect.
-Every MeetingError becomes a message. Templates get the steps possible now (meetings.rules.may,
-and who may take them), never a status to compare. The voting page and a vote's steps are in
-views_votes.py."""
+"""The meeting page and its polled parts, and the steps of a meeting itself (draft, reschedule,
+convene, postpone, cancel, open, close), with the helpers its sibling view modules share:
+views_attendance.py (check-in, answers, the room's screen), views_agenda.py (items, materials,
+attendees, motions, decisions), views_votes.py (the voting page and a vote's steps) and
+views_calendar.py. Each POST view fetches through meetings.permissions, then takes its step with
+infogov.steps.post_step: bind the form, call the service, message, redirect. Every MeetingError
+becomes a message. Templates get the steps possible now (meetings.rules.may, and who may take
+them), never a status to compare."""
 
 from functools import partial
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from infogov.steps import post_step, run_step
 from meetings import compliance, permissions, rules, services
 from meetings.forms import (
     AgendaItemForm,
-    AnswerForm,
     AttendeeForm,
     ConfirmForm,
     DecisionForm,
-    MaterialForm,
     MeetingForm,
     MotionForm,
-    MoveForm,
     ReasonForm,
     RescheduleForm,
 )
@@ -81,17 +79,18 @@ ACTIONS = (
 )
 
 
-# --- Helpers ------------------------------------------------------------------------------------
+# --- Helpers --------------------------------------------------------------------------------------
 
 
-def _meeting_for(request: SignedInRequest, pk: int, step: MeetingStep) -> Meeting:
+def meeting_for(request: SignedInRequest, pk: int, step: MeetingStep) -> Meeting:
     """The meeting if visible (else 404) and ``step`` is the person's to take (else 403)."""
     meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
     permissions.require(WHO[step](request.user, meeting.body_id))
     return meeting
 
 
-def _item_for(request: SignedInRequest, pk: int, step: MeetingStep) -> AgendaItem:
+def item_for(request: SignedInRequest, pk: int, step: MeetingStep) -> AgendaItem:
+    """The agenda item if visible (else 404) and ``step`` is the person's to take (else 403)."""
     item = permissions.get_item_for_user_or_404(request.user, pk)
     permissions.require(WHO[step](request.user, item.meeting.body_id))
     return item
@@ -175,7 +174,7 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
     return items
 
 
-# --- Meetings -----------------------------------------------------------------------------------
+# --- Meetings -------------------------------------------------------------------------------------
 
 
 @login_required
@@ -221,7 +220,7 @@ def meeting_new(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 def meeting_edit(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.RESCHEDULE)
+    meeting = meeting_for(request, pk, MeetingStep.RESCHEDULE)
     initial = {
         "title": meeting.title,
         "starts_at": meeting.starts_at,
@@ -317,7 +316,7 @@ def meeting_invite(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_convene(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.CONVENE)
+    meeting = meeting_for(request, pk, MeetingStep.CONVENE)
     return post_step(
         request,
         lambda confirmed: services.convene_meeting(actor=request.user, meeting=meeting),
@@ -330,7 +329,7 @@ def meeting_convene(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_postpone(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.POSTPONE)
+    meeting = meeting_for(request, pk, MeetingStep.POSTPONE)
     return post_step(
         request,
         partial(services.postpone_meeting, actor=request.user, meeting=meeting),
@@ -343,7 +342,7 @@ def meeting_postpone(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.CANCEL)
+    meeting = meeting_for(request, pk, MeetingStep.CANCEL)
     return post_step(
         request,
         partial(services.cancel_meeting, actor=request.user, meeting=meeting),
@@ -355,57 +354,8 @@ def meeting_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_add(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.ADD_ITEM)
-    return post_step(
-        request,
-        partial(services.add_agenda_item, actor=request.user, meeting=meeting),
-        success=_("Agenda item added."),
-        then=meeting,
-        form=AgendaItemForm(request.POST),
-    )
-
-
-@login_required
-@require_POST
-def attendee_invite(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.INVITE_ATTENDEE)
-    return post_step(
-        request,
-        partial(services.invite_attendee, actor=request.user, meeting=meeting),
-        success=_("Non-voting attendee invited."),
-        then=meeting,
-        form=AttendeeForm(request.POST),
-    )
-
-
-def _check_in_toggle(request: SignedInRequest, pk: int, *, is_open: bool) -> HttpResponse:
-    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    permissions.require(permissions.can_manage(request.user, meeting.body_id))
-    return post_step(
-        request,
-        partial(services.set_check_in_open, actor=request.user, meeting=meeting, is_open=is_open),
-        success=_("Check-in is open.") if is_open else _("Check-in is closed."),
-        then=meeting,
-    )
-
-
-@login_required
-@require_POST
-def check_in_open(request: SignedInRequest, pk: int) -> HttpResponse:
-    return _check_in_toggle(request, pk, is_open=True)
-
-
-@login_required
-@require_POST
-def check_in_close(request: SignedInRequest, pk: int) -> HttpResponse:
-    return _check_in_toggle(request, pk, is_open=False)
-
-
-@login_required
-@require_POST
 def meeting_open(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.OPEN_MEETING)
+    meeting = meeting_for(request, pk, MeetingStep.OPEN_MEETING)
     return post_step(
         request,
         lambda confirmed: services.open_meeting(actor=request.user, meeting=meeting),
@@ -418,7 +368,7 @@ def meeting_open(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_close(request: SignedInRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, MeetingStep.CLOSE_MEETING)
+    meeting = meeting_for(request, pk, MeetingStep.CLOSE_MEETING)
     return post_step(
         request,
         lambda confirmed: services.close_meeting(actor=request.user, meeting=meeting),
@@ -428,250 +378,7 @@ def meeting_close(request: SignedInRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Attendance of expected members -------------------------------------------------------------
-
-
-def _expected_member_for(
-    request: SignedInRequest, member_pk: int, *, self_allowed: bool
-) -> tuple[ExpectedMember, bool]:
-    """The expected member and whether the Office acts; the member may act for themself."""
-    member = permissions.get_expected_member_for_user_or_404(request.user, member_pk)
-    by_office = permissions.can_manage(request.user, member.meeting.body_id)
-    permissions.require(by_office or (self_allowed and member.person_id == request.user.pk))
-    return member, by_office
-
-
-@login_required
-@require_POST
-def attendance_answer(request: SignedInRequest, member_pk: int) -> HttpResponse:
-    member, _by_office = _expected_member_for(request, member_pk, self_allowed=True)
-    return post_step(
-        request,
-        partial(services.answer_attendance, actor=request.user, member=member),
-        success=_("Answer recorded."),
-        then=member.meeting,
-        form=AnswerForm(request.POST),
-        allow_next=True,
-    )
-
-
-@login_required
-@require_POST
-def attendance_check_in(request: SignedInRequest, member_pk: int) -> HttpResponse:
-    member, by_office = _expected_member_for(request, member_pk, self_allowed=True)
-    return post_step(
-        request,
-        partial(
-            services.check_in,
-            actor=request.user,
-            member=member,
-            by_office=by_office,
-            code=request.POST.get("code", ""),
-        ),
-        success=_("%(name)s is checked in.") % {"name": member.person},
-        then=member.meeting,
-        allow_next=True,
-    )
-
-
-@login_required
-def room_screen(request: SignedInRequest, pk: int) -> HttpResponse:
-    """The room's screen: the QR code members scan to check in, changing every 30 s. htmx
-    reloads the code; without JavaScript the page reloads itself."""
-    meeting = permissions.get_meeting_for_user_or_404(request.user, pk)
-    permissions.require(permissions.can_manage(request.user, meeting.body_id))
-    url = request.build_absolute_uri(
-        reverse("meetings:check_in_scan", args=[services.check_in_code(meeting)])
-    )
-    context = {
-        "meeting": meeting,
-        "qr_svg": segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff"),
-        "check_in_url": url,
-        "refresh_seconds": rules.CHECK_IN_CODE_SECONDS // 3,
-        "check_in_open": meeting.check_in_open and rules.may(MeetingStep.CHECK_IN, meeting.status),
-        "numbers": services.attendance(meeting),
-    }
-    if request.htmx:
-        return render(request, "meetings/room_screen.html#room-code", context)
-    return render(request, "meetings/room_screen.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def check_in_scan(request: SignedInRequest, code: str) -> HttpResponse:
-    """Where the room's QR code leads: a signed-in member's phone checks them in (POST); the
-    page asks first (GET), and a member on leave is asked to withdraw the leave."""
-    try:
-        meeting_id = services.meeting_of_check_in_code(code)
-    except services.MeetingError as error:
-        return render(request, "meetings/check_in_scan.html", {"error": str(error)}, status=400)
-    meeting = permissions.get_meeting_for_user_or_404(request.user, meeting_id)
-    mine = permissions.expected_member(request.user, meeting)
-    if request.method == "POST" and mine is not None:
-        member = mine
-        outcome = run_step(
-            request,
-            lambda: services.check_in(actor=request.user, member=member, code=code),
-            success=_("%(name)s is checked in.") % {"name": mine.person},
-        )
-        if outcome.done:
-            return redirect(meeting)
-        mine = permissions.expected_member(request.user, meeting)
-    context = {
-        "meeting": meeting,
-        "mine": mine,
-        "code": code,
-        "on_leave": mine is not None and mine.response == ExpectedMember.Response.LEAVE,
-        "here": request.path,
-    }
-    return render(request, "meetings/check_in_scan.html", context)
-
-
-@login_required
-@require_POST
-def attendance_undo(request: SignedInRequest, member_pk: int) -> HttpResponse:
-    member, _by_office = _expected_member_for(request, member_pk, self_allowed=False)
-    return post_step(
-        request,
-        partial(services.undo_check_in, actor=request.user, member=member),
-        success=_("%(name)s is no longer counted as present.") % {"name": member.person},
-        then=member.meeting,
-        allow_next=True,
-    )
-
-
-# --- Agenda items: materials, motions, decisions ------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def agenda_edit(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
-    initial = {
-        "title": item.title,
-        "description": item.description,
-        "presenter_unit": item.presenter_unit_id,
-        "is_major": item.is_major,
-    }
-    form = AgendaItemForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = run_step(
-            request,
-            lambda: services.edit_agenda_item(actor=request.user, item=item, **data),
-            success=_("Agenda item saved."),
-        )
-        if outcome.done:
-            return redirect(item.meeting)
-    return render(request, "meetings/agenda_form.html", {"form": form, "item": item})
-
-
-@login_required
-@require_POST
-def agenda_move(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
-    return post_step(
-        request,
-        lambda direction: services.move_agenda_item(
-            actor=request.user, item=item, up=direction == "up"
-        ),
-        success=_("Agenda item moved."),
-        then=item.meeting,
-        form=MoveForm(request.POST),
-    )
-
-
-@login_required
-@require_POST
-def agenda_remove(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.EDIT_AGENDA)
-    return post_step(
-        request,
-        partial(services.remove_agenda_item, actor=request.user, item=item),
-        success=_("Agenda item removed."),
-        then=item.meeting,
-    )
-
-
-@login_required
-@require_POST
-def material_remove(request: SignedInRequest, pk: int) -> HttpResponse:
-    material = permissions.get_material_for_user_or_404(request.user, pk)
-    permissions.require(permissions.can_manage(request.user, material.item.meeting.body_id))
-    return post_step(
-        request,
-        partial(services.remove_material, actor=request.user, material=material),
-        success=_("Material removed."),
-        then=material.item.meeting,
-    )
-
-
-@login_required
-@require_POST
-def attendee_remove(request: SignedInRequest, pk: int) -> HttpResponse:
-    attendee = permissions.get_attendee_for_user_or_404(request.user, pk)
-    permissions.require(permissions.can_manage(request.user, attendee.meeting.body_id))
-    return post_step(
-        request,
-        partial(services.remove_attendee, actor=request.user, attendee=attendee),
-        success=_("Invitation withdrawn."),
-        then=attendee.meeting,
-    )
-
-
-@login_required
-@require_POST
-def material_upload(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.ADD_MATERIAL)
-    return post_step(
-        request,
-        lambda file: services.add_material(actor=request.user, item=item, upload=file),
-        success=_("Material uploaded."),
-        then=item.meeting,
-        form=MaterialForm(request.POST, request.FILES),
-    )
-
-
-@login_required
-def material_download(request: SignedInRequest, pk: int) -> FileResponse:
-    material = permissions.get_material_for_user_or_404(request.user, pk)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=True, filename=material.name, content_type=material.content_type
-    )
-
-
-@login_required
-@require_POST
-def motion_add(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.PUT_MOTION)
-    return post_step(
-        request,
-        partial(services.create_motion, actor=request.user, item=item),
-        success=_("Motion added; its method and passing rule are now fixed."),
-        then=item.meeting,
-        form=MotionForm(request.POST),
-    )
-
-
-@login_required
-@require_POST
-def decision_record(request: SignedInRequest, pk: int) -> HttpResponse:
-    item = _item_for(request, pk, MeetingStep.DECIDE)
-    closed = item.motions.filter(status=MotionStatus.CLOSED)
-    return post_step(
-        request,
-        partial(services.record_decision, actor=request.user, item=item),
-        success=_("Decision recorded."),
-        then=item.meeting,
-        form=DecisionForm(request.POST, motions=closed),
-    )
-
-
-# --- Notifications ------------------------------------------------------------------------------
+# --- Notifications --------------------------------------------------------------------------------
 
 
 @login_required
