@@ -232,12 +232,16 @@ VOTE_PANEL_HEADERS = {"HX-Request": "true", "HX-Target": "vote-panel"}
 
 
 def polled_pages(meeting, motion) -> dict[str, tuple[str, dict[str, str]]]:
-    """The pages measured, by name: (path, extra headers)."""
+    """The pages measured, by name: (path, extra headers). The quorum panel as htmx polls it:
+    with the revision of the page it was rendered in (the Office's table comes back only
+    when the meeting has changed since)."""
     from django.urls import reverse
 
+    meeting.refresh_from_db(fields=["revision"])
+    quorum = reverse("meetings:quorum_panel", kwargs={"pk": meeting.pk})
     return {
         "meeting page": (reverse("meetings:meeting_detail", kwargs={"pk": meeting.pk}), {}),
-        "quorum panel": (reverse("meetings:quorum_panel", kwargs={"pk": meeting.pk}), {}),
+        "quorum panel": (f"{quorum}?revision={meeting.revision}", {}),
         "vote panel": (motion.get_absolute_url(), VOTE_PANEL_HEADERS),
     }
 
