@@ -6,15 +6,16 @@ infogov.steps; templates get the steps possible now."""
 
 from functools import partial
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from infogov.steps import post_step, run_step
+from infogov.steps import StepRefused, post_step, run_step
 from meetings import permissions, rules, services
 from meetings.ballots import keys
 from meetings.ballots.models import Ballot, PaperCount, Scrutineer, ScrutineerKey
@@ -157,30 +158,35 @@ def vote_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def cast_vote(request: SignedInRequest, pk: int) -> HttpResponse:
     """The vote endpoint: 302 to the motion page when counted, 409 with the page when refused,
-    404 for a motion the person may not see. Who may vote (R-VOTE-4) the service decides."""
-    motion = permissions.get_motion_for_user_or_404(request.user, pk)
-    outcome = run_step(
-        request,
-        lambda: services.cast_vote(
-            voter=request.user, motion=motion, choice=request.POST.get("choice", "")
-        ),
-        success=(
-            _("Your ballot has been cast.")
-            if motion.method == Motion.Method.SECRET
-            else _("Your vote has been counted.")
-        ),
-    )
-    if not outcome.done:
+    404 for a motion the person may not see. Who may vote (R-VOTE-4) the service decides.
+
+    The vote is taken before the motion is read through permissions: the service lets only a
+    checked-in expected member of a meeting in session vote, and every such member may see
+    the meeting (permissions.can_view), so a counted vote needs no other check. A refused
+    one is answered only after it (404 to whoever may not see the motion, so that a refusal
+    says nothing about a motion they cannot see); this is why the view does not take its step
+    through run_step, which would leave the refusal's message for the next page."""
+    try:
+        tracker = services.cast_vote(
+            voter=request.user, motion=Motion(pk=pk), choice=request.POST.get("choice", "")
+        )
+    except Motion.DoesNotExist:
+        raise Http404 from None
+    except StepRefused as error:
         # Read the motion afresh: the refusal may be news (just closed).
         motion = permissions.get_motion_for_user_or_404(request.user, pk)
+        messages.error(request, str(error))
         return _render_motion(request, motion, status=409)
-    response = redirect(motion)
-    if outcome.result:  # a secret ballot's tracker
+    messages.success(
+        request, _("Your ballot has been cast.") if tracker else _("Your vote has been counted.")
+    )
+    response = HttpResponseRedirect(reverse("meetings:motion_detail", kwargs={"pk": pk}))
+    if tracker:
         response.set_cookie(
-            TRACKER_COOKIE % motion.pk,
-            outcome.result,
+            TRACKER_COOKIE % pk,
+            tracker,
             max_age=TRACKER_SECONDS,
-            path=motion.get_absolute_url(),
+            path=response.url,
             secure=request.is_secure(),
             httponly=True,
             samesite="Strict",

@@ -184,17 +184,19 @@ def cast_ballot(*, voter: User, motion: Motion, ballot: bytes) -> str:
 def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"") -> str | None:
     lock_votes(motion.pk, exclusive=False)
     # Read after the lock, so that a close committed while this vote waited is seen: the
-    # motion's status and method, and whether the voter is expected and present (None if not
-    # expected), in one query.
+    # motion's status, method and text (for the audit trail), and whether the voter is
+    # expected and present (None if not expected), in one query. ``motion`` may be a bare
+    # Motion(pk=...) (the vote endpoint's): this read fills what the vote needs.
     seat = ExpectedMember.objects.filter(
         meeting_id=OuterRef("item__meeting_id"), person_id=voter.pk
     ).values("present")
-    status, method, present, key = (
+    status, method, text, present, key = (
         Motion.objects.filter(pk=motion.pk)
         .annotate(voter_present=Subquery(seat))
-        .values_list("status", "method", "voter_present", "ballot_key")
+        .values_list("status", "method", "text", "voter_present", "ballot_key")
         .get()
     )
+    motion.status, motion.method, motion.text = status, method, text
     if not rules.may(MotionStep.CAST, status):
         raise MeetingError(
             _("This vote is closed; your vote was not counted.")
@@ -216,9 +218,9 @@ def _cast(voter: User, motion: Motion, *, choice: str = "", ballot: bytes = b"")
         # Encrypted (or checked) before any row is written: a bad ballot stores nothing.
         sealed = ballots.parse(motion, ballot) if ballot else ballots.encrypt(motion, choice)
     try:
-        # R-VOTE-2: the unique constraint decides, in a savepoint of its own, so that a
-        # duplicate leaves the transaction usable.
-        with transaction.atomic():
+        # R-VOTE-2: the unique constraint decides. No savepoint: a duplicate ends the vote's
+        # transaction (the refusal rolls it back), so nothing after it needs it usable.
+        with transaction.atomic(savepoint=False):
             if named:
                 NamedVote.objects.create(motion=motion, voter=voter, choice=choice)
             else:

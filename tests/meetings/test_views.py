@@ -118,6 +118,28 @@ def test_a_person_who_cannot_see_the_meeting_gets_404(client, session, item, lea
     assert NamedVote.objects.count() == 0
 
 
+def test_a_refusal_tells_an_outsider_nothing_but_404(client, session, item, leader, outsider):
+    # The vote is taken before the motion is read through permissions: a refused vote on a
+    # motion the person cannot see is a 404 with no message, open or closed.
+    motion = _open_motion(item, leader)
+    ballot_helpers.close_and_count(actor=leader, motion=motion)
+    client.force_login(outsider)
+
+    response = client.post(_vote_url(motion), {"choice": "maybe"})
+
+    assert response.status_code == 404
+    assert messages_of(client.get(reverse("dashboard"))) == []
+
+
+def test_a_vote_on_no_such_motion_gets_404(client, session, member):
+    client.force_login(member)
+
+    response = client.post(reverse("meetings:cast_vote", kwargs={"pk": 999999}), {"choice": "yes"})
+
+    assert response.status_code == 404
+    assert NamedVote.objects.count() == 0
+
+
 def test_the_vote_endpoint_takes_only_post(client, session, item, leader, member):
     motion = _open_motion(item, leader)
     client.force_login(member)
@@ -132,13 +154,13 @@ def test_the_vote_endpoint_stays_lean(
     motion = _open_motion(item, leader)
     client.force_login(member)
     client.get(reverse("dashboard"))  # as any request after the first, the permissions are cached
-    # The view: the session, the person, the motion with its meeting (permissions). The
-    # service, in one transaction (a savepoint here, in the test's): on PostgreSQL the lock
-    # timeout with the motion's shared vote lock, in one round trip; the motion's status with
-    # the voter's seat, read after the lock; the vote in a savepoint of its own; the audit
-    # entry (linked into the chain after the commit, which the test's transaction never
-    # reaches: infogov.audit).
-    queries = 10 if connection.vendor == "sqlite" else 11
+    # The view: the session, the person; the motion is not read through permissions before a
+    # counted vote (the service's seat check is stricter). The service, in one transaction (a
+    # savepoint here, in the test's): on PostgreSQL the lock timeout with the motion's shared
+    # vote lock, in one round trip; the motion with the voter's seat, read after the lock; the
+    # vote, with no savepoint of its own; the audit entry (linked into the chain after the
+    # commit, which the test's transaction never reaches: infogov.audit).
+    queries = 7 if connection.vendor == "sqlite" else 8
 
     with django_assert_num_queries(queries):
         response = client.post(_vote_url(motion), {"choice": "yes"})
