@@ -13,6 +13,7 @@ still, so it takes no lock of this kind.
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -305,20 +306,40 @@ class VoterView:
     voted: int
 
 
+# How long the attendance numbers a voting page shows are kept under the meeting's revision,
+# which every change of attendance moves on (services._common.lock_meeting): a new revision is a
+# new key, so this only bounds how long an unused entry stays.
+ATTENDANCE_CACHE_SECONDS = 300
+
+
 def voter_view(motion: Motion, person: User) -> VoterView:
-    """Return what ``person`` sees of ``motion`` on the voting page, in two queries: the
-    attendance with the person's own row, and the votes with the person's own."""
-    members = ExpectedMember.objects.filter(meeting_id=motion.item.meeting_id)
-    mine = Q(person_id=person.pk)
-    row = members.aggregate(
-        **ATTENDANCE_COUNTS,
-        me=Max("pk", filter=mine),
-        me_present=Count("pk", filter=mine & Q(present=True)),
-    )
+    """Return what ``person`` sees of ``motion`` on the voting page. ``motion.item.meeting``
+    is read with the motion (its revision keys the cache).
+
+    The attendance with the person's own seat is one aggregate, cached under the meeting's
+    revision: every phone polls this page while a vote is open, and the aggregate's filtered
+    counts cost more to build than the whole rest of the panel (bench: the vote panel). The
+    votes, which move with every vote, are read each time, in one query."""
+    meeting = motion.item.meeting
+    key = f"meetings:attendance:{meeting.pk}:{meeting.revision}"
+    seat_key = f"{key}:{person.pk}"
+    cached = cache.get_many([key, seat_key])
+    if key in cached and seat_key in cached:
+        numbers, seat = cached[key], cached[seat_key]
+    else:
+        mine = Q(person_id=person.pk)
+        row = ExpectedMember.objects.filter(meeting_id=meeting.pk).aggregate(
+            **ATTENDANCE_COUNTS,
+            me=Max("pk", filter=mine),
+            me_present=Count("pk", filter=mine & Q(present=True)),
+        )
+        numbers = attendance_of(row)
+        seat = (row["me"], bool(row["me_present"])) if row["me"] is not None else ()
+        cache.set_many({key: numbers, seat_key: seat}, ATTENDANCE_CACHE_SECONDS)
     me = None
-    if row["me"] is not None:
-        me = ExpectedMember(pk=row["me"], meeting_id=motion.item.meeting_id, person_id=person.pk)
-        me.present = bool(row["me_present"])
+    if seat:
+        me = ExpectedMember(pk=seat[0], meeting_id=meeting.pk, person_id=person.pk)
+        me.present = seat[1]
     if motion.method == Motion.Method.NAMED:
         votes = motion.named_votes.aggregate(
             voted=Count("pk"), mine=Max("choice", filter=Q(voter_id=person.pk))
@@ -330,7 +351,7 @@ def voter_view(motion: Motion, person: User) -> VoterView:
         )
         choice, has_voted = None, votes["mine"] > 0
     return VoterView(
-        numbers=attendance_of(row),
+        numbers=numbers,
         me=me,
         has_voted=has_voted,
         my_choice=choice,

@@ -1168,3 +1168,32 @@ def test_the_voter_view_tells_each_person_their_own_state(
     assert (not_yet.has_voted, not_yet.my_choice, not_yet.me.present) == (False, None, True)
     assert (away.has_voted, away.me.present) == (False, False)
     assert (outside.me, outside.has_voted, outside.voted) == (None, False, 1)
+
+
+def test_the_voter_view_follows_a_check_in_and_its_undoing(
+    convened, office_clerk, leader, check_in_first
+):
+    # The attendance is cached under the meeting's revision, which a check-in moves on: the
+    # page read after it (the motion read afresh, as each request reads it) shows it.
+    check_in_first(convened, 14)
+    meeting = services.open_meeting(actor=office_clerk, meeting=convened)
+    item = services.add_agenda_item(actor=office_clerk, meeting=meeting, title="议题")
+    motion = services.create_motion(actor=leader, item=item, text="同意")
+    ballot_helpers.open_vote(actor=leader, motion=motion)
+    late = meeting.expected_members.filter(present=False).select_related("person").first()
+
+    def fresh_view():
+        fresh = Motion.objects.select_related("item__meeting").get(pk=motion.pk)
+        return services.voter_view(fresh, late.person)
+
+    before = fresh_view()
+    assert (before.numbers.present, before.me.present) == (14, False)
+    assert fresh_view() == before  # from the cache, the same
+
+    member = services.check_in(actor=office_clerk, member=late, by_office=True)
+    after = fresh_view()
+    assert (after.numbers.present, after.me.present) == (15, True)
+
+    services.undo_check_in(actor=office_clerk, member=member)
+    undone = fresh_view()
+    assert (undone.numbers.present, undone.me.present) == (14, False)
