@@ -93,19 +93,23 @@ def load_demo_meetings() -> list[str]:
     return [*plenary, *_sign_minutes(minutes, people["sunqixin"]), *special]
 
 
-def _past_start(body: Body) -> dt.datetime:
+def _past_start(body: Body, now: dt.datetime | None = None) -> dt.datetime:
     """Three weeks ago at 09:00, or as late as the present members have all been seated.
 
     R-MEET-3: convening snapshots who is seated on the meeting's date, and a roster loaded
-    today has no one seated before today.
+    today has no one seated before today. Then the plenary starts three hours ago, or, early
+    in the day, halfway between midnight (when it is convened: the demo's clock goes back no
+    further) and now, so that it is convened before it starts and held before now. (Only in
+    the first two minutes after midnight is there no such moment.)
     """
-    now = timezone.localtime()
+    now = timezone.localtime(now)
     seated_since = Appointment.objects.seated_in(body).voting().aggregate(d=Max("started_on"))["d"]
     day = max(now.date() - dt.timedelta(days=21), seated_since or now.date())
     if day < now.date():
         return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     midnight = timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
-    return max(midnight, (now - dt.timedelta(hours=3)).replace(second=0, microsecond=0))
+    start = max(midnight + (now - midnight) / 2, now - dt.timedelta(hours=3))
+    return start.replace(second=0, microsecond=0)
 
 
 @contextlib.contextmanager

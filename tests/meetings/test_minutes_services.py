@@ -6,6 +6,7 @@ Most tests use fast stand-ins for the renderer and the signer (tests/meetings/mi
 the ones named *_really_* render and sign with meetings.minutes.pdf and .signing.
 """
 
+import datetime as dt
 import threading
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from infogov import auditchain
 from infogov.models import AuditEntry
-from meetings import services
+from meetings import rules, services
 from meetings.minutes import documents, issuing
 from meetings.minutes import services as minutes_services
 from meetings.minutes.models import (
@@ -26,7 +27,7 @@ from meetings.minutes.models import (
 )
 from meetings.models import Meeting, Notification
 from meetings.services import InvalidTransition, MeetingError
-from members.models import Unit, User
+from members.models import Appointment, Unit, User
 from tests.db_roles import serving_role
 from tests.meetings.conftest import PASSWORD, meeting_time
 from tests.meetings.minutes_helpers import (
@@ -505,3 +506,56 @@ def test_the_demo_issues_the_plenarys_minutes_really_signed(roster, settings):
     assert (check.valid, check.signer_name) == (True, "孙其信")
     assert signing.demo_ca_certificate_path().is_file()
     assert load_demo_meetings() == []
+
+
+@pytest.mark.parametrize("clock", ["00:02", "00:30", "02:59", "03:00", "05:59", "06:00", "23:59"])
+def test_the_demo_plenary_of_a_roster_seated_today_is_convened_before_it_starts(db, clock):
+    # The roster is seated today, so the demo's clock goes back no further than midnight: the
+    # plenary must start after midnight, when it is convened (Art. 12), and before now (it
+    # was held). Late in the day it starts three hours ago.
+    from meetings.demo import _past_start
+    from members import services as member_services
+    from members.demo import load_demo
+    from members.models import Body
+
+    member_services.load_roster()
+    load_demo()
+    # As on a fresh database (the live server's): every seat filled today.
+    Appointment.objects.update(started_on=timezone.localdate())
+    body = Body.objects.get(kind=Body.Kind.LEADING_GROUP)
+    today = timezone.localdate()
+    hour, minute = map(int, clock.split(":"))
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(hour, minute, 30)))
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
+
+    starts_at = _past_start(body, now)
+
+    assert rules.art12_may_convene(starts_at=starts_at, now=midnight, agenda_items=2) is None
+    assert starts_at <= now - dt.timedelta(minutes=1)
+    if now - midnight >= dt.timedelta(hours=6):
+        assert starts_at == (now - dt.timedelta(hours=3)).replace(second=0)
+
+
+def test_the_demo_meetings_load_just_after_midnight(db):
+    # CI once ran at 00:27 in Shanghai: the plenary started at midnight, when the demo's
+    # clock convened it, and convening refused a start that had passed.
+    from unittest import mock
+
+    from meetings.demo import load_demo_meetings
+    from members import services as member_services
+    from members.demo import load_demo
+
+    member_services.load_roster()
+    load_demo()
+    Appointment.objects.update(started_on=timezone.localdate())  # as on a fresh database
+    real_now = timezone.now
+    started = real_now()
+    local_midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(0, 0)))
+    fake_start = local_midnight + dt.timedelta(minutes=27)
+
+    with mock.patch.object(timezone, "now", lambda: fake_start + (real_now() - started)):
+        lines = load_demo_meetings()
+
+    assert any("plenary" in line.lower() or "全体会议" in line for line in lines), lines
+    plenary = Meeting.objects.get(kind=Meeting.Kind.LG_PLENARY, status=Meeting.Status.CLOSED)
+    assert local_midnight < plenary.starts_at < fake_start
