@@ -158,9 +158,9 @@ def test_the_vote_endpoint_stays_lean(
     # counted vote (the service's seat check is stricter). The service, in one transaction (a
     # savepoint here, in the test's): on PostgreSQL the lock timeout with the motion's shared
     # vote lock, in one round trip; the motion with the voter's seat, read after the lock; the
-    # vote, with no savepoint of its own; the audit entry (linked into the chain after the
-    # commit, which the test's transaction never reaches: infogov.audit).
-    queries = 7 if connection.vendor == "sqlite" else 8
+    # vote in a savepoint of its own; the audit entry (linked into the chain after the commit,
+    # which the test's transaction never reaches: infogov.audit).
+    queries = 9 if connection.vendor == "sqlite" else 10
 
     with django_assert_num_queries(queries):
         response = client.post(_vote_url(motion), {"choice": "yes"})
