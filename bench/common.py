@@ -14,6 +14,8 @@ HOST = "127.0.0.1"
 LANGUAGE = "zh-hans"
 DUPLICATES = 50
 LEDGER = "followup ledger"
+# The minimal GET of a signed-in person (bench/minimal.py signed_in): for information.
+SIGNED_IN = "signed-in minimal"
 
 
 class BenchError(Exception):

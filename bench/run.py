@@ -8,7 +8,7 @@ a) the 300 + 50 vote burst (300 first votes, 50 duplicates) on the real vote end
    request costs (gunicorn + PostgreSQL) and the latency;
 b) req/s, as a member, of the meeting page (300 expected members) and of the two endpoints
    every phone polls while a vote is open (the quorum panel and the vote panel), next to a
-   minimal view;
+   minimal view (and, for information, the same view signed in: the session and the person);
 c) the query counts of those pages with 16 and with 500 expected members (in process);
 d) counting 500 secret ballots (in process): verify, combine, two partial decryptions.
 e) the follow-up ledger page (督办台账) of 10,000 items as an Office clerk, next to the same
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import followup as followup_bench  # noqa: E402
 from bench import loadgen  # noqa: E402
-from bench.common import DB_NAME, LEDGER, PAGES, BenchError  # noqa: E402
+from bench.common import DB_NAME, LEDGER, PAGES, SIGNED_IN, BenchError  # noqa: E402
 from bench.measure import (  # noqa: E402
     Client,
     burst_plan,
@@ -129,7 +129,9 @@ def main() -> int:
     )
 
     results: dict[str, list[loadgen.Run]] = {"insert": [], "named": [], "secret": []}
-    pages: dict[str, list[loadgen.Run]] = {name: [] for name in ("hello", *PAGES, LEDGER)}
+    pages: dict[str, list[loadgen.Run]] = {
+        name: [] for name in ("hello", SIGNED_IN, *PAGES, LEDGER)
+    }
     server = None
     with tempfile.TemporaryDirectory(prefix="infogov-bench-") as log_dir:
         try:
@@ -171,6 +173,7 @@ def main() -> int:
             connections.close_all()
             targets = {
                 "hello": ("/bench/minimal/hello/", {}),
+                SIGNED_IN: ("/bench/minimal/signed-in/", {}),
                 **polled_pages(scene.meeting300, scene.polled),
             }
             # The ledger, as the Office clerk who keeps it.
